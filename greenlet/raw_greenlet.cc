@@ -92,27 +92,17 @@ absl::Status RawGreenlet::SetParent(RawGreenlet* parent) {
   return absl::OkStatus();
 }
 
-void RawGreenlet::CheckSwitchable(const char* what) const {
+void RawGreenlet::FailSwitch(const char* what) const {
   if (ThreadState::GetIfExists() != thread_) {
     throw GreenletError(absl::StrCat("cannot ", what, " greenlet '", name_,
                                      "': it belongs to another thread"));
   }
-  if (dead_) {
-    throw GreenletError(
-        absl::StrCat("cannot ", what, " greenlet '", name_, "': it is dead"));
-  }
-}
-
-void* RawGreenlet::Switch(void* value) {
-  CheckSwitchable("switch to");
-  RawGreenlet* self = thread_->current();
-  if (self == this) return value;
-  thread_->transfer_value = value;
-  return ResumeFrom(self);
+  throw GreenletError(
+      absl::StrCat("cannot ", what, " greenlet '", name_, "': it is dead"));
 }
 
 void* RawGreenlet::Throw(std::exception_ptr error) {
-  CheckSwitchable("throw into");
+  if (ThreadState::GetIfExists() != thread_ || dead_) FailSwitch("throw into");
   pending_throw_ = std::move(error);
   RawGreenlet* self = thread_->current();
   if (self == this) {
@@ -136,37 +126,27 @@ void RawGreenlet::StartContext() {
   started_ = true;
 }
 
-void* RawGreenlet::ResumeFrom(RawGreenlet* self) {
-  if (!started_) StartContext();
-  internal::SaveExceptionState(thread_->exception_globals(),
-                               &self->exception_state_);
-  thread_->set_current(this);
-  internal::BeforeSwitch(&self->sanitizer_, &sanitizer_,
-                         /*leaving_for_good=*/false);
-  internal::ContextTransfer transfer = internal::JumpContext(context_, self);
-  return self->Arrive(transfer);
-}
-
 void RawGreenlet::ArriveBookkeeping(internal::ContextTransfer transfer) {
   auto* from = static_cast<RawGreenlet*>(transfer.data);
   from->context_ = transfer.fctx;
   internal::AfterSwitch(&sanitizer_, &from->sanitizer_);
   internal::RestoreExceptionState(exception_state_,
                                   thread_->exception_globals());
-  if (from->dead_) {
-    // Its last jump has left its stack for good; reuse it.
-    from->context_ = nullptr;
-    internal::OnContextRetired(&from->sanitizer_);
-    thread_->stack_pool().Release(std::move(from->stack_));
-  }
+  if (from->dead_ && from->stack_.valid()) from->ReclaimStack();
 }
 
-void* RawGreenlet::Arrive(internal::ContextTransfer transfer) {
-  ArriveBookkeeping(transfer);
+void RawGreenlet::ReclaimStack() {
+  // Its last jump has left the stack for good; reuse it.
+  context_ = nullptr;
+  internal::OnContextRetired(&sanitizer_);
+  thread_->stack_pool().Release(std::move(stack_));
+}
+
+void RawGreenlet::ArriveSlow(RawGreenlet* from) {
+  if (from->dead_ && from->stack_.valid()) from->ReclaimStack();
   if (pending_throw_ != nullptr) {
     std::rethrow_exception(std::exchange(pending_throw_, nullptr));
   }
-  return thread_->transfer_value;
 }
 
 void RawGreenlet::RunBody() {

@@ -55,6 +55,7 @@
 #include "greenlet/internal/context.h"
 #include "greenlet/internal/exception_state.h"
 #include "greenlet/internal/sanitizer.h"
+#include "greenlet/internal/thread_state.h"
 #include "greenlet/stack.h"
 
 namespace evergreen {
@@ -143,14 +144,18 @@ class RawGreenlet {
 
   static void Entry(internal::ContextTransfer transfer);
   void RunBody();
-  void CheckSwitchable(const char* what) const;
+  // Throws the GreenletError explaining why `what` is refused (cold path).
+  [[noreturn, gnu::noinline, gnu::cold]] void FailSwitch(
+      const char* what) const;
   void StartContext();
   // Suspends the running greenlet `self` and resumes this one.
   void* ResumeFrom(RawGreenlet* self);
-  // Bookkeeping on the arriving side of a jump; returns the switch value or
-  // raises a pending exception.
-  void* Arrive(internal::ContextTransfer transfer);
+  // Bookkeeping on the arriving side of a jump.
   void ArriveBookkeeping(internal::ContextTransfer transfer);
+  // The rare arrivals: `from` just died, or an exception is pending here.
+  [[gnu::noinline]] void ArriveSlow(RawGreenlet* from);
+  // Returns the stack of this dead greenlet to the pool.
+  void ReclaimStack();
 
   Body body_;
   internal::ThreadState* thread_;
@@ -166,6 +171,35 @@ class RawGreenlet {
   bool dead_ = false;
   bool is_main_ = false;
 };
+
+// The switch fast path is inline: one TLS load, two checks, the jump.
+inline void* RawGreenlet::Switch(void* value) {
+  internal::ThreadState* thread = internal::ThreadState::GetIfExists();
+  if (thread != thread_ || dead_) [[unlikely]] FailSwitch("switch to");
+  RawGreenlet* self = thread->current();
+  if (self == this) [[unlikely]] return value;
+  thread->transfer_value = value;
+  return ResumeFrom(self);
+}
+
+inline void* RawGreenlet::ResumeFrom(RawGreenlet* self) {
+  if (!started_) [[unlikely]] StartContext();
+  internal::ExceptionState* globals = thread_->exception_globals();
+  internal::SaveExceptionState(globals, &self->exception_state_);
+  thread_->set_current(this);
+  internal::BeforeSwitch(&self->sanitizer_, &sanitizer_,
+                         /*leaving_for_good=*/false);
+  internal::ContextTransfer transfer = internal::JumpContext(context_, self);
+  // Resumed: `this` may be gone by now; only `self` is ours.
+  auto* from = static_cast<RawGreenlet*>(transfer.data);
+  from->context_ = transfer.fctx;
+  internal::AfterSwitch(&self->sanitizer_, &from->sanitizer_);
+  internal::RestoreExceptionState(self->exception_state_, globals);
+  if (from->dead_ || self->pending_throw_ != nullptr) [[unlikely]] {
+    self->ArriveSlow(from);
+  }
+  return self->thread_->transfer_value;
+}
 
 }  // namespace evergreen
 

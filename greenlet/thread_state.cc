@@ -16,8 +16,6 @@ thread_local std::unique_ptr<ThreadState> owned_thread_state;
 
 }  // namespace
 
-thread_local ThreadState* ThreadState::current_thread_state = nullptr;
-
 ThreadState* ThreadState::Create() {
   InstallStackOverflowHandler();
   owned_thread_state.reset(new ThreadState());

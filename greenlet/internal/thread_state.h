@@ -45,7 +45,9 @@ class ThreadState {
   ThreadState();
   static ThreadState* Create();
 
-  static thread_local ThreadState* current_thread_state;
+  // constinit: no dynamic initialiser, so access needs no TLS wrapper call.
+  static inline constinit thread_local ThreadState* current_thread_state =
+      nullptr;
 
   ExceptionState* exception_globals_;
   SignalStack signal_stack_;

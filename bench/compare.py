@@ -1,0 +1,151 @@
+"""Helpers shared by the benchmark suites under bench/.
+
+Each suite's run.py runs Evergreen and its peers side by side in one run and
+prints one line per comparison:
+
+  <metric>: evergreen=<x> <unit> <peer>=<y> <unit> ratio=<r>
+
+where r says how many times better Evergreen is: peer / evergreen for costs
+(time, memory), evergreen / peer for rates (requests per second). Every
+value is a median over repeated samples, never a single measurement: the
+machines are small, shared and noisy.
+
+  import compare
+  samples = compare.Samples()
+  binary = compare.built('greenlet', 'switch_bench')
+  for _ in range(3):
+      samples.add_all(compare.google_benchmark(binary, repetitions=5))
+  compare.print_comparison(
+      'switch round trip', 'ns',
+      samples.median('BM_EvergreenSwitchRoundTrip'),
+      'boost_context', samples.median('BM_BoostContextSwitchRoundTrip'))
+
+Failures (a binary not built, a command exiting non-zero) raise BenchError,
+whose message is meant for the person running the suite.
+"""
+
+import collections
+import json
+import os
+import statistics
+import subprocess
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Python peers run under Debian's interpreter, where python3-* packages live.
+PYTHON = '/usr/bin/python3'
+
+_NS_PER_UNIT = {'ns': 1.0, 'us': 1e3, 'ms': 1e6, 's': 1e9}
+
+
+class BenchError(Exception):
+    """A benchmark could not run; the message says what to do."""
+
+
+def built(suite, name):
+    """Path of the Bazel-built binary bench/<suite>:<name>."""
+    path = os.path.join(REPO_ROOT, 'bazel-bin', 'bench', suite, name)
+    if not os.access(path, os.X_OK):
+        raise BenchError(f'{path} is not built; run '
+                         f'`bazel build //bench/{suite}/...` first')
+    return path
+
+
+def run(args, timeout=600):
+    """Runs args from the repository root and returns its stdout."""
+    try:
+        done = subprocess.run(args, cwd=REPO_ROOT, capture_output=True,
+                              text=True, timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise BenchError(f'{" ".join(map(str, args))}: {e}') from e
+    if done.returncode != 0:
+        raise BenchError(f'{" ".join(map(str, args))} exited with '
+                         f'{done.returncode}:\n{done.stderr.strip()}')
+    return done.stdout
+
+
+def run_json(args, timeout=600):
+    """Runs args and parses the JSON document it prints on stdout."""
+    out = run(args, timeout)
+    try:
+        return json.loads(out)
+    except ValueError as e:
+        raise BenchError(f'{" ".join(map(str, args))} printed no JSON: '
+                         f'{out[:200]!r}') from e
+
+
+def google_benchmark(binary, repetitions, min_time=0.1, extra_args=()):
+    """Runs a Google Benchmark binary; {benchmark name: [ns per iteration]}.
+
+    One sample per repetition (aggregates are dropped: medians are taken
+    over all samples a suite gathers). Repetitions of different benchmarks
+    are randomly interleaved, so slow phases of a noisy machine spread over
+    all of them instead of landing on one.
+    """
+    report = run_json([binary, '--benchmark_format=json',
+                       f'--benchmark_repetitions={repetitions}',
+                       f'--benchmark_min_time={min_time}',
+                       '--benchmark_enable_random_interleaving=true',
+                       *extra_args])
+    samples = collections.defaultdict(list)
+    for entry in report['benchmarks']:
+        if entry.get('run_type', 'iteration') != 'iteration':
+            continue
+        if 'error_message' in entry:
+            raise BenchError(f'{binary}: {entry["name"]}: '
+                             f'{entry["error_message"]}')
+        samples[entry.get('run_name', entry['name'])].append(
+            entry['real_time'] * _NS_PER_UNIT[entry['time_unit']])
+    return dict(samples)
+
+
+def median(values):
+    """Median of a non-empty sequence of numbers."""
+    if not values:
+        raise BenchError('no samples to take a median of')
+    return statistics.median(values)
+
+
+class Samples:
+    """Samples gathered under a name over a run, possibly in several rounds."""
+
+    def __init__(self):
+        self._samples = collections.defaultdict(list)
+
+    def add(self, name, values):
+        self._samples[name].extend(values)
+
+    def add_all(self, samples_by_name):
+        for name, values in samples_by_name.items():
+            self.add(name, values)
+
+    def median(self, name):
+        if name not in self._samples:
+            raise BenchError(f'no samples for {name}')
+        return median(self._samples[name])
+
+
+def format_value(value):
+    """About three significant digits, no exponent."""
+    magnitude = abs(value)
+    if magnitude >= 100:
+        return f'{value:.0f}'
+    if magnitude >= 10:
+        return f'{value:.1f}'
+    return f'{value:.2f}'
+
+
+def comparison_line(metric, unit, evergreen, peer, peer_value,
+                    higher_is_better=False):
+    """The one-line comparison every suite prints (see the module doc)."""
+    better, worse = ((evergreen, peer_value) if higher_is_better
+                     else (peer_value, evergreen))
+    ratio = better / worse if worse else float('inf')
+    return (f'{metric}: evergreen={format_value(evergreen)} {unit} '
+            f'{peer}={format_value(peer_value)} {unit} ratio={ratio:.2f}')
+
+
+def print_comparison(metric, unit, evergreen, peer, peer_value,
+                     higher_is_better=False):
+    print(comparison_line(metric, unit, evergreen, peer, peer_value,
+                          higher_is_better), flush=True)
