@@ -128,6 +128,11 @@ class RawGreenlet {
   const std::string& name() const { return name_; }
   void set_name(std::string name) { name_ = std::move(name); }
 
+  // One pointer for the layer above (the framework's task owning this
+  // greenlet); nullptr by default.
+  void* user_data() const { return user_data_; }
+  void set_user_data(void* data) { user_data_ = data; }
+
   // The usable stack of a started, live greenlet, or nullptr.
   const Stack* stack() const { return stack_.valid() ? &stack_ : nullptr; }
 
@@ -167,6 +172,7 @@ class RawGreenlet {
   internal::ExceptionState exception_state_;
   internal::SanitizerState sanitizer_;
   std::string name_;
+  void* user_data_ = nullptr;
   bool started_ = false;
   bool dead_ = false;
   bool is_main_ = false;

@@ -1,0 +1,157 @@
+// AsyncResult<T>: a one-shot value or error that greenlets wait for
+// (gevent.event.AsyncResult), and the result type of ThreadPool and Ask.
+//
+//   evergreen::AsyncResult<int> result;
+//   evergreen::Spawn([result]() mutable { result.Set(42); });
+//   int v = result.Get();                       // blocks until set: 42
+//
+//   std::thread worker([result]() mutable {     // from another thread
+//     result.SetException(std::make_exception_ptr(std::runtime_error("x")));
+//   });
+//
+// A handle: copies share one result. The first Set/SetException wins;
+// later ones are ignored (returning false). T may be void.
+//
+// Thread affinity: bound to the hub of the creating thread. Set and
+// SetException may be called from any thread (delivered through
+// Hub::Post); everything else on the owning hub's thread. As with Event, a
+// wait that only another thread can end needs a HubKeepAlive held for it
+// or a timeout.
+#ifndef EVERGREEN_FRAMEWORK_ASYNC_RESULT_H_
+#define EVERGREEN_FRAMEWORK_ASYNC_RESULT_H_
+
+#include <exception>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "absl/time/time.h"
+#include "framework/hub.h"
+#include "framework/internal/hub_remote.h"
+#include "framework/internal/linkable.h"
+#include "framework/timeout.h"
+#include "framework/waiter.h"
+
+namespace evergreen {
+namespace internal {
+
+// What every AsyncResult<T> shares: readiness, the error, the waiting.
+class AsyncResultCore : public Linkable {
+ public:
+  AsyncResultCore() : hub_(Hub::Current()), remote_(hub_->remote()) {}
+
+  bool ready() const override { return ready_; }
+  bool successful() const { return ready_ && error_ == nullptr; }
+  const std::exception_ptr& error() const { return error_; }
+  Hub* hub() const { return hub_; }
+  bool OnOwnerThread() const { return Hub::CurrentIfExists() == hub_; }
+  const std::shared_ptr<HubRemote>& remote() const { return remote_; }
+
+  // Blocks until ready or `timeout`; returns ready().
+  bool Wait(absl::Duration timeout);
+  // Wait(timeout), then rethrows the error, or throws TimeoutError.
+  void WaitForGet(absl::Duration timeout);
+
+  bool SetErrorHere(std::exception_ptr error);
+
+ protected:
+  // Marks ready and notifies; returns false if it already was.
+  bool Complete();
+
+ private:
+  Hub* hub_;
+  std::shared_ptr<HubRemote> remote_;
+  std::exception_ptr error_;
+  bool ready_ = false;
+};
+
+template <typename T>
+class AsyncResultState final : public AsyncResultCore {
+ public:
+  template <typename... Args>
+  bool SetHere(Args&&... args) {
+    if (ready()) return false;
+    value_.emplace(std::forward<Args>(args)...);
+    return Complete();
+  }
+  std::optional<T>& value() { return value_; }
+
+ private:
+  std::optional<T> value_;
+};
+
+template <>
+class AsyncResultState<void> final : public AsyncResultCore {
+ public:
+  bool SetHere() { return !ready() && Complete(); }
+};
+
+}  // namespace internal
+
+template <typename T = void>
+class AsyncResult {
+ public:
+  AsyncResult() : state_(std::make_shared<internal::AsyncResultState<T>>()) {}
+
+  // Stores the value and wakes every waiter. Any thread. Returns false if
+  // the result was already set (on the owner thread; always true from
+  // another thread, where the outcome is decided later in the hub).
+  template <typename... Args>
+  bool Set(Args&&... args) {
+    if (state_->OnOwnerThread()) {
+      return state_->SetHere(std::forward<Args>(args)...);
+    }
+    if constexpr (std::is_void_v<T>) {
+      return state_->remote()->Post([state = state_] { state->SetHere(); });
+    } else {
+      return state_->remote()->Post(
+          [state = state_, value = T(std::forward<Args>(args)...)]() mutable {
+            state->SetHere(std::move(value));
+          });
+    }
+  }
+
+  // Stores `error`; Get() will rethrow it. Any thread.
+  bool SetException(std::exception_ptr error) {
+    if (state_->OnOwnerThread()) return state_->SetErrorHere(std::move(error));
+    return state_->remote()->Post([state = state_, error] {
+      state->SetErrorHere(error);
+    });
+  }
+
+  bool ready() const { return state_->ready(); }
+  bool successful() const { return state_->successful(); }
+  // The stored error, or nullptr (before it is set, or on success).
+  std::exception_ptr exception() const { return state_->error(); }
+
+  // Blocks until set or `timeout`; what wakes it: Set/SetException.
+  // Returns ready(). Throws as Waiter::Wait.
+  bool Wait(absl::Duration timeout = absl::InfiniteDuration()) const {
+    return state_->Wait(timeout);
+  }
+
+  // Blocks until set, then returns the value (a copy; see Take()) or
+  // rethrows the stored error. Throws TimeoutError when `timeout` passes
+  // first, and as Waiter::Wait.
+  T Get(absl::Duration timeout = absl::InfiniteDuration()) const {
+    state_->WaitForGet(timeout);
+    if constexpr (!std::is_void_v<T>) return *state_->value();
+  }
+  // Like Get(), but moves the value out (the result keeps a moved-from T).
+  T Take(absl::Duration timeout = absl::InfiniteDuration()) {
+    state_->WaitForGet(timeout);
+    if constexpr (!std::is_void_v<T>) return std::move(*state_->value());
+  }
+  // Non-blocking twin of Get(): throws TimeoutError at once if not ready.
+  T TryGet() const { return Get(absl::ZeroDuration()); }
+
+  internal::Linkable* linkable() const { return state_.get(); }
+
+ private:
+  std::shared_ptr<internal::AsyncResultState<T>> state_;
+};
+
+}  // namespace evergreen
+
+#endif  // EVERGREEN_FRAMEWORK_ASYNC_RESULT_H_

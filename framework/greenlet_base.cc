@@ -1,0 +1,224 @@
+#include "framework/greenlet_base.h"
+
+#include <cstddef>
+#include <utility>
+
+#include "framework/errors.h"
+
+namespace evergreen {
+namespace {
+
+bool IsGreenletExit(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const GreenletExit&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+}  // namespace
+
+GreenletBase::GreenletBase(GreenletOptions options)
+    : hub_(Hub::Current()),
+      raw_([this](void*) -> void* { return Trampoline(); },
+           RawGreenlet::Options{.parent = hub_->greenlet(),
+                                .stack_size = options.stack_size,
+                                .name = std::move(options.name)}),
+      start_node_(this),
+      kill_node_(this),
+      release_node_(this) {
+  raw_.set_user_data(this);
+  start_timer_.owner = this;
+  ev_timer_init(&start_timer_.watcher, &GreenletBase::OnStartTimer, 0.0, 0.0);
+}
+
+GreenletBase::~GreenletBase() {
+  if (ev_is_active(&start_timer_.watcher)) ev_timer_stop(hub_->loop(), &start_timer_.watcher);
+  auto callbacks = std::move(callbacks_);
+  callbacks_.clear();
+  for (auto& [id, link] : callbacks) link->Cancel(*this);
+}
+
+void GreenletBase::Start() {
+  hub_->CheckThread("Greenlet::Start");
+  if (start_requested_ || dead_) return;
+  start_requested_ = true;
+  AddRef();
+  holds_self_ref_ = true;
+  Track(hub_->tracked_head());
+  hub_->Schedule(&start_node_);
+}
+
+void GreenletBase::StartLater(absl::Duration delay) {
+  hub_->CheckThread("Greenlet::StartLater");
+  if (start_requested_ || dead_) return;
+  start_requested_ = true;
+  AddRef();
+  holds_self_ref_ = true;
+  Track(hub_->tracked_head());
+  ev_timer_set(&start_timer_.watcher,
+               std::max(0.0, absl::ToDoubleSeconds(delay)), 0.0);
+  ev_timer_start(hub_->loop(), &start_timer_.watcher);
+}
+
+void GreenletBase::OnStartTimer(struct ev_loop*, ev_timer* timer, int) {
+  GreenletBase* self = reinterpret_cast<StartTimer*>(timer)->owner;
+  self->hub_->Schedule(&self->start_node_);
+}
+
+void GreenletBase::RunStart(bool discard) {
+  if (discard || dead_) return;
+  raw_.Switch();
+}
+
+void GreenletBase::RunKill(bool discard) {
+  if (discard || dead_) return;
+  raw_.Throw(std::exchange(pending_kill_, nullptr));
+}
+
+void GreenletBase::RunRelease(bool) {
+  if (holds_self_ref_) {
+    holds_self_ref_ = false;
+    Release();  // may delete this
+  }
+}
+
+void* GreenletBase::Trampoline() {
+  std::exception_ptr error;
+  bool killed = false;
+  try {
+    RunBody();
+  } catch (const GreenletExit&) {
+    killed = true;
+  } catch (...) {
+    error = std::current_exception();
+  }
+  DropBody();
+  Finish(std::move(error), killed);
+  return nullptr;  // back to the hub, the raw parent
+}
+
+void GreenletBase::Finish(std::exception_ptr error, bool killed) {
+  dead_ = true;
+  killed_ = killed;
+  error_ = std::move(error);
+  Untrack();
+  if (ev_is_active(&start_timer_.watcher)) ev_timer_stop(hub_->loop(), &start_timer_.watcher);
+  start_node_.Unlink();
+  kill_node_.Unlink();
+  // Someone is watching (a join, a link) when links exist: the error is
+  // theirs to handle. Otherwise it is reported, once.
+  const bool collected = has_links();
+  NotifyLinks();
+  if (error_ != nullptr && !collected && !hub_->destroying()) {
+    hub_->HandleError(
+        name().empty() ? "greenlet" : "greenlet '" + name() + "'", error_);
+  }
+  if (!holds_self_ref_) {
+    AddRef();
+    holds_self_ref_ = true;
+  }
+  hub_->Schedule(&release_node_);  // after the links, after the last switch
+}
+
+void GreenletBase::KillNotStarted(std::exception_ptr error) {
+  DropBody();
+  const bool killed = IsGreenletExit(error);
+  Finish(killed ? nullptr : std::move(error), killed);
+}
+
+bool GreenletBase::Join(absl::Duration timeout) {
+  hub_->CheckThread("Greenlet::Join");
+  if (dead_) return true;
+  if (RawGreenlet::Current() == &raw_) {
+    throw GreenletError("a greenlet cannot join itself");
+  }
+  internal::WaitForLinkable(*this, timeout);
+  return dead_;
+}
+
+void GreenletBase::Kill(std::exception_ptr error, bool block,
+                        absl::Duration timeout) {
+  hub_->CheckThread("Greenlet::Kill");
+  if (dead_) return;
+  if (error == nullptr) error = std::make_exception_ptr(GreenletExit());
+  if (!raw_.started()) {
+    KillNotStarted(std::move(error));
+    return;
+  }
+  if (RawGreenlet::Current() == &raw_) std::rethrow_exception(error);
+  pending_kill_ = std::move(error);
+  if (!kill_node_.linked()) hub_->Schedule(&kill_node_);
+  if (block) Join(timeout);
+}
+
+void GreenletBase::ShutdownForHub() {
+  if (!raw_.started()) {
+    Untrack();
+    KillNotStarted(std::make_exception_ptr(GreenletExit()));
+    return;
+  }
+  // Unwind it right here: blocking calls raise GreenletExit while the hub
+  // is being destroyed, and its death returns control to us.
+  (void)raw_.SetParent(RawGreenlet::Current());
+  try {
+    raw_.Throw(GreenletExit());
+  } catch (...) {
+    // Finish() already recorded whatever it died of.
+  }
+  Untrack();  // even if it refused to die
+}
+
+GreenletBase::LinkId GreenletBase::AddCallback(
+    absl::AnyInvocable<void()> callback) {
+  const LinkId id = next_link_id_++;
+  // Forgets the link however it ends: run, discarded, or cancelled.
+  struct Forget {
+    GreenletBase* self;
+    LinkId id;
+    Forget(GreenletBase* self, LinkId id) : self(self), id(id) {}
+    Forget(Forget&& other) noexcept
+        : self(std::exchange(other.self, nullptr)), id(other.id) {}
+    ~Forget() {
+      if (self != nullptr) self->callbacks_.erase(id);
+    }
+  };
+  auto* link = new internal::CallbackLink(
+      hub_, [forget = Forget(this, id), callback = std::move(callback)]()
+                mutable { callback(); });
+  callbacks_[id] = link;
+  AddLink(link);
+  return id;
+}
+
+GreenletBase::LinkId GreenletBase::Link(LinkCallback callback) {
+  hub_->CheckThread("Greenlet::Link");
+  return AddCallback(
+      [this, callback = std::move(callback)]() mutable { callback(*this); });
+}
+
+GreenletBase::LinkId GreenletBase::LinkValue(LinkCallback callback) {
+  hub_->CheckThread("Greenlet::LinkValue");
+  return AddCallback([this, callback = std::move(callback)]() mutable {
+    if (successful()) callback(*this);
+  });
+}
+
+GreenletBase::LinkId GreenletBase::LinkException(LinkCallback callback) {
+  hub_->CheckThread("Greenlet::LinkException");
+  return AddCallback([this, callback = std::move(callback)]() mutable {
+    if (!successful()) callback(*this);
+  });
+}
+
+void GreenletBase::Unlink(LinkId id) {
+  auto it = callbacks_.find(id);
+  if (it == callbacks_.end()) return;
+  internal::CallbackLink* link = it->second;
+  callbacks_.erase(it);
+  link->Cancel(*this);
+}
+
+}  // namespace evergreen

@@ -1,0 +1,265 @@
+#include "framework/hub.h"
+
+#include <ev.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <exception>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "framework/internal/hub_remote.h"
+
+namespace evergreen {
+namespace {
+
+thread_local Hub* current_hub = nullptr;
+// Owns the thread's hub. Its destructor must run before the greenlet
+// layer's thread state is torn down, which Current() ensures by creating
+// that state first (thread_local destructors run in reverse order).
+thread_local std::unique_ptr<Hub> owned_hub;
+
+std::string Describe(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "non-standard exception";
+  }
+}
+
+}  // namespace
+
+bool internal::HubRemote::Post(absl::AnyInvocable<void()> fn) {
+  absl::MutexLock lock(&mu_);
+  if (async_ == nullptr) return false;
+  posted_.push_back(std::move(fn));
+  ev_async_send(loop_, async_);
+  return true;
+}
+
+void internal::HubRemote::Wake() {
+  absl::MutexLock lock(&mu_);
+  if (async_ != nullptr) ev_async_send(loop_, async_);
+}
+
+std::vector<absl::AnyInvocable<void()>> internal::HubRemote::Take() {
+  absl::MutexLock lock(&mu_);
+  return std::exchange(posted_, {});
+}
+
+void internal::HubRemote::Close() {
+  absl::MutexLock lock(&mu_);
+  async_ = nullptr;
+  loop_ = nullptr;
+  posted_.clear();
+}
+
+Hub* Hub::Current() {
+  Hub* hub = current_hub;
+  if (hub != nullptr) return hub;
+  RawGreenlet::Current();  // the greenlet thread state must outlive the hub
+  owned_hub.reset(new Hub());
+  current_hub = owned_hub.get();
+  return current_hub;
+}
+
+Hub* Hub::CurrentIfExists() { return current_hub; }
+
+void Hub::DestroyCurrent() { owned_hub.reset(); }
+
+Hub::Hub()
+    : loop_(syscall(SYS_gettid) == getpid() ? ev_default_loop(EVFLAG_AUTO)
+                                            : ev_loop_new(EVFLAG_AUTO)),
+      async_(std::make_unique<ev_async>()) {
+  if (loop_ == nullptr) {
+    std::fprintf(stderr, "evergreen: libev could not create a loop\n");
+    std::abort();
+  }
+  ev_set_userdata(loop_, this);
+  ev_async_init(async_.get(), &Hub::OnAsync);
+  ev_async_start(loop_, async_.get());
+  ev_unref(loop_);  // posts alone do not keep the loop alive
+  remote_ = std::make_shared<internal::HubRemote>(loop_, async_.get());
+  greenlet_ = std::make_unique<RawGreenlet>(
+      [this](void*) -> void* {
+        Run();
+        return nullptr;
+      },
+      RawGreenlet::Options{.parent = RawGreenlet::Main(), .name = "hub"});
+}
+
+Hub::~Hub() {
+  destroying_ = true;
+  // Unwind every live greenlet; each untracks itself.
+  while (tracked_ != nullptr) tracked_->ShutdownForHub();
+  remote_->Close();
+  greenlet_.reset();  // unwinds Run(); an unfinished batch returns to ready_
+  while (internal::Runnable* node = ready_.PopFront()) node->Discard();
+  ev_ref(loop_);
+  ev_async_stop(loop_, async_.get());
+  if (ev_is_default_loop(loop_)) {
+    // The default loop stays (libev owns it); leave it empty for a new hub.
+  } else {
+    ev_loop_destroy(loop_);
+  }
+  if (current_hub == this) current_hub = nullptr;
+}
+
+void Hub::CheckThread(const char* what) const {
+  if (current_hub != this) {
+    throw WrongThreadError(
+        absl::StrCat(what, ": object belongs to another thread's hub"));
+  }
+}
+
+bool Hub::Join(absl::Duration timeout) {
+  CheckThread("Hub::Join");
+  if (RawGreenlet::Current() != RawGreenlet::Main()) {
+    throw BlockingInHubError("Hub::Join must be called from the main greenlet");
+  }
+  struct JoinTimer {
+    ev_timer watcher;
+    Hub* hub;
+  } timer;
+  timer.hub = this;
+  const bool timed = timeout != absl::InfiniteDuration();
+  if (timed) {
+    ev_timer_init(
+        &timer.watcher,
+        [](struct ev_loop* loop, ev_timer* w, int) {
+          ev_ref(loop);  // balances the ev_unref below as the timer stops
+          reinterpret_cast<JoinTimer*>(w)->hub->join_timed_out_ = true;
+        },
+        absl::ToDoubleSeconds(timeout), 0.0);
+    ev_timer_start(loop_, &timer.watcher);
+    ev_unref(loop_);  // the deadline alone does not keep the loop alive
+  }
+  joining_ = true;
+  join_timed_out_ = false;
+  struct Cleanup {
+    JoinTimer* timer;
+    bool timed;
+    ~Cleanup() {
+      Hub* hub = timer->hub;
+      hub->joining_ = false;
+      if (timed && ev_is_active(&timer->watcher)) {
+        ev_ref(hub->loop_);
+        ev_timer_stop(hub->loop_, &timer->watcher);
+      }
+    }
+  } cleanup{&timer, timed};
+  greenlet_->Switch();
+  return !join_timed_out_;
+}
+
+void Hub::Post(absl::AnyInvocable<void()> fn) { remote_->Post(std::move(fn)); }
+
+void Hub::HandleError(absl::string_view where, std::exception_ptr error) {
+  if (error_handler_) {
+    error_handler_(where, error);
+    return;
+  }
+  std::fprintf(stderr, "evergreen: uncaught error in %.*s: %s\n",
+               static_cast<int>(where.size()), where.data(),
+               Describe(error).c_str());
+}
+
+void Hub::SetErrorHandler(ErrorHandler handler) {
+  error_handler_ = std::move(handler);
+}
+
+void Hub::Suspend() {
+  RawGreenlet* self = RawGreenlet::Current();
+  if (self == greenlet_.get()) {
+    throw BlockingInHubError(
+        "cannot block inside the hub (a blocking call was made from a libev "
+        "callback, a link callback or a posted function)");
+  }
+  if (destroying_) throw GreenletExit();
+  greenlet_->Switch();
+}
+
+void Hub::AddKeepAlive() { ev_ref(loop_); }
+
+void Hub::ReleaseKeepAlive() { ev_unref(loop_); }
+
+void Hub::OnAsync(struct ev_loop* loop, ev_async*, int) {
+  static_cast<Hub*>(ev_userdata(loop))->DrainPosted();
+}
+
+void Hub::DrainPosted() {
+  for (auto& fn : remote_->Take()) {
+    try {
+      fn();
+    } catch (const GreenletExit&) {
+      throw;  // the hub greenlet itself is being unwound
+    } catch (...) {
+      HandleError("posted function", std::current_exception());
+    }
+  }
+}
+
+void Hub::RunReadyBatch() {
+  // Only what was ready when the batch began runs now: what it schedules
+  // (a Sleep(0), a wake-up) waits for the next turn, after I/O is polled.
+  internal::RunnableList batch;
+  ready_.SpliceInto(&batch);
+  // If the hub greenlet is unwound mid-batch, what was not run yet goes
+  // back to the ready list (in order) so that destruction discards it.
+  struct Restore {
+    internal::RunnableList* batch;
+    internal::RunnableList* ready;
+    ~Restore() {
+      if (batch->empty()) return;
+      ready->SpliceInto(batch);
+      batch->SpliceInto(ready);
+    }
+  } restore{&batch, &ready_};
+  while (internal::Runnable* node = batch.PopFront()) {
+    try {
+      node->Run();
+    } catch (const GreenletExit&) {
+      throw;  // the hub greenlet itself is being unwound
+    } catch (...) {
+      HandleError("hub callback", std::current_exception());
+    }
+  }
+}
+
+void Hub::RanDry() {
+  // Nothing is ready and no referenced watcher is active: nothing can ever
+  // resume a waiting greenlet. A Join() is over; a wait in the main
+  // greenlet would block forever.
+  if (joining_) {
+    joining_ = false;
+    RawGreenlet::Main()->Switch();
+  } else {
+    RawGreenlet::Main()->Throw(LoopExit(
+        "this operation would block forever: the main greenlet waits, but "
+        "no greenlet is runnable and no watcher is active"));
+  }
+}
+
+void Hub::Run() {
+  for (;;) {
+    ++turns_;
+    if (joining_ && join_timed_out_) {
+      joining_ = false;
+      RawGreenlet::Main()->Switch();
+    }
+    RunReadyBatch();
+    if (!ready_.empty()) {
+      ev_run(loop_, EVRUN_NOWAIT);  // poll I/O between batches
+      continue;
+    }
+    // Blocks only while some referenced watcher is active; returns whether
+    // one still is.
+    const bool alive = ev_run(loop_, EVRUN_ONCE) != 0;
+    if (!alive && ready_.empty()) RanDry();
+  }
+}
+
+}  // namespace evergreen

@@ -1,0 +1,145 @@
+// Hub: the per-thread scheduler that runs greenlets over a libev loop.
+//
+// Every OS thread that uses Evergreen has one hub, created on first use. The
+// hub is itself a greenlet: it runs ready greenlets in FIFO order, polls I/O
+// and timers, and a greenlet that blocks (sleeps, waits on an Event, reads a
+// socket) switches to it. Code therefore reads as blocking code while the
+// thread never blocks.
+//
+//   evergreen::Spawn([] { evergreen::Sleep(absl::Milliseconds(10)); });
+//   evergreen::Hub::Current()->Join();   // runs until nothing is left
+//
+// Thread affinity: a hub and everything bound to it (greenlets, waiters,
+// events, queues) belong to the hub's thread. The only entry points safe
+// from any thread are Post() and the cross-thread Set of Event/AsyncResult
+// (which use Post()). Calls from another thread throw WrongThreadError.
+//
+// Errors: an exception nobody collects (a greenlet's, a callback's) goes to
+// HandleError(), once; the hub keeps running.
+#ifndef EVERGREEN_FRAMEWORK_HUB_H_
+#define EVERGREEN_FRAMEWORK_HUB_H_
+
+#include <exception>
+#include <memory>
+#include <string>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "framework/errors.h"
+#include "framework/internal/hub_tracked.h"
+#include "framework/internal/runnable.h"
+#include "greenlet/raw_greenlet.h"
+
+struct ev_loop;
+struct ev_async;
+
+namespace evergreen {
+namespace internal {
+class HubRemote;
+}  // namespace internal
+
+class Hub {
+ public:
+  // Receives uncollected errors: `where` names the greenlet or callback.
+  using ErrorHandler =
+      absl::AnyInvocable<void(absl::string_view where, std::exception_ptr)>;
+
+  // The calling thread's hub, created on first use.
+  static Hub* Current();
+  // The calling thread's hub, or nullptr if it has none yet.
+  static Hub* CurrentIfExists();
+
+  // Destroys the calling thread's hub now (it is otherwise destroyed at
+  // thread exit): live greenlets are killed (unwound with GreenletExit),
+  // watchers released. A later Current() creates a fresh hub.
+  // REQUIRES: called from the thread's main greenlet.
+  static void DestroyCurrent();
+
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
+  ~Hub();
+
+  // Runs the loop until nothing is left to run (no ready greenlet, no
+  // active watcher) or `timeout` passes. Returns true when it ran dry, false
+  // on timeout. Blocks (the calling greenlet); may be called repeatedly.
+  // REQUIRES: the main greenlet (else BlockingInHubError).
+  bool Join(absl::Duration timeout = absl::InfiniteDuration());
+
+  // Invariant: libev callbacks never switch greenlets; they only schedule
+  // Runnables, which the hub runs at the top of its loop. So the hub at rest
+  // is never suspended inside libev.
+
+  // Runs `fn` in the hub on its thread, soon. Safe from any thread; wakes
+  // the loop through an ev_async. `fn` must not block; an exception from it
+  // goes to HandleError. Posting to a destroyed hub drops `fn`.
+  void Post(absl::AnyInvocable<void()> fn);
+
+  // Reports an uncollected error through the handler (default: print to
+  // stderr with `where`). Hub thread only.
+  void HandleError(absl::string_view where, std::exception_ptr error);
+  void SetErrorHandler(ErrorHandler handler);
+
+  // The underlying libev loop, for watchers of one's own. Hub thread only.
+  struct ev_loop* loop() const { return loop_; }
+
+  // True when the calling code runs in the hub greenlet itself.
+  bool InHub() const { return RawGreenlet::Current() == greenlet_.get(); }
+
+  // Throws WrongThreadError unless called on this hub's thread.
+  void CheckThread(const char* what) const;
+
+  // --- For building blocking primitives (see framework/waiter.h). ---
+
+  // Appends `node` to the ready list; it runs after everything already
+  // there. REQUIRES: hub thread; `node` not linked.
+  void Schedule(internal::Runnable* node) { ready_.PushBack(node); }
+
+  // Suspends the calling greenlet until something resumes it (a scheduled
+  // Runnable switching to it, or an exception thrown into it).
+  // Throws BlockingInHubError inside the hub; LoopExit when nothing can
+  // ever resume the caller (the main greenlet waiting with nothing alive).
+  void Suspend();
+
+  // Keeps the loop alive while > 0 (see framework/keep_alive.h).
+  void AddKeepAlive();
+  void ReleaseKeepAlive();
+
+  RawGreenlet* greenlet() const { return greenlet_.get(); }
+  // Live greenlets register here so that destroying the hub unwinds them.
+  internal::HubTracked** tracked_head() { return &tracked_; }
+  // True while the hub is being destroyed: blocking raises GreenletExit.
+  bool destroying() const { return destroying_; }
+  const std::shared_ptr<internal::HubRemote>& remote() const {
+    return remote_;
+  }
+
+  // Number of turns of the loop so far; tests use it to observe "one hub
+  // turn" without sleeping.
+  unsigned long long turns() const { return turns_; }
+
+ private:
+  Hub();
+  void Run();
+  void RunReadyBatch();
+  void RanDry();
+  void DrainPosted();
+  static void OnAsync(struct ev_loop* loop, struct ev_async* watcher,
+                      int revents);
+
+  struct ev_loop* loop_;
+  std::unique_ptr<struct ev_async> async_;
+  std::shared_ptr<internal::HubRemote> remote_;
+  std::unique_ptr<RawGreenlet> greenlet_;
+  internal::RunnableList ready_;
+  internal::HubTracked* tracked_ = nullptr;
+  ErrorHandler error_handler_;
+  bool joining_ = false;
+  bool join_timed_out_ = false;
+  bool destroying_ = false;
+  unsigned long long turns_ = 0;
+};
+
+}  // namespace evergreen
+
+#endif  // EVERGREEN_FRAMEWORK_HUB_H_

@@ -1,0 +1,31 @@
+#include "framework/keep_alive.h"
+
+#include <utility>
+
+namespace evergreen {
+
+HubKeepAlive::HubKeepAlive() {
+  Hub* hub = Hub::Current();
+  hub->AddKeepAlive();
+  remote_ = hub->remote();
+}
+
+HubKeepAlive& HubKeepAlive::operator=(HubKeepAlive&& other) noexcept {
+  if (this != &other) {
+    Reset();
+    remote_ = std::move(other.remote_);
+  }
+  return *this;
+}
+
+void HubKeepAlive::Reset() {
+  if (remote_ == nullptr) return;
+  std::shared_ptr<internal::HubRemote> remote = std::move(remote_);
+  remote_ = nullptr;
+  // Runs on the hub's thread, where the loop's reference count lives.
+  remote->Post([] {
+    if (Hub* hub = Hub::CurrentIfExists()) hub->ReleaseKeepAlive();
+  });
+}
+
+}  // namespace evergreen

@@ -1,0 +1,101 @@
+#include "framework/waiter.h"
+
+#include <cstddef>
+
+namespace evergreen {
+
+Waiter::Waiter()
+    : node_(&Waiter::Resume),
+      hub_(Hub::Current()),
+      greenlet_(RawGreenlet::Current()) {
+  ev_timer_init(&timer_, &Waiter::OnTimer, 0.0, 0.0);
+}
+
+Waiter::~Waiter() {
+  if (ev_is_active(&timer_)) ev_timer_stop(hub_->loop(), &timer_);
+  node_.Unlink();
+}
+
+void Waiter::Resume(internal::Runnable* node, bool discard) {
+  auto* waiter = reinterpret_cast<Waiter*>(reinterpret_cast<char*>(node) -
+                                           offsetof(Waiter, node_));
+  if (discard || !waiter->waiting_) return;
+  waiter->greenlet_->Switch();
+}
+
+void Waiter::OnTimer(struct ev_loop*, ev_timer* timer, int) {
+  auto* waiter = reinterpret_cast<Waiter*>(reinterpret_cast<char*>(timer) -
+                                           offsetof(Waiter, timer_));
+  if (waiter->woken_) return;
+  waiter->timed_out_ = true;
+  if (!waiter->node_.linked()) waiter->hub_->Schedule(&waiter->node_);
+}
+
+void Waiter::Wake() {
+  if (woken_) return;
+  woken_ = true;
+  if (waiting_ && !node_.linked()) hub_->Schedule(&node_);
+}
+
+namespace {
+
+// Whatever happens while waiting, the waiter leaves no trace behind.
+struct WaitGuard {
+  explicit WaitGuard(bool* waiting) : waiting(waiting) { *waiting = true; }
+  ~WaitGuard() { *waiting = false; }
+  bool* waiting;
+};
+
+}  // namespace
+
+bool Waiter::Wait(absl::Duration timeout) {
+  if (woken_) return true;
+  if (timeout <= absl::ZeroDuration()) return false;
+  if (timeout != absl::InfiniteDuration()) {
+    ev_timer_set(&timer_, absl::ToDoubleSeconds(timeout), 0.0);
+    ev_timer_start(hub_->loop(), &timer_);
+  }
+  WaitGuard guard(&waiting_);
+  while (!woken_ && !timed_out_) hub_->Suspend();
+  if (ev_is_active(&timer_)) ev_timer_stop(hub_->loop(), &timer_);
+  return woken_;
+}
+
+void Waiter::Yield() {
+  woken_ = true;
+  if (!node_.linked()) hub_->Schedule(&node_);
+  WaitGuard guard(&waiting_);
+  while (node_.linked()) hub_->Suspend();
+}
+
+void Sleep(absl::Duration duration) {
+  Waiter waiter;
+  if (duration <= absl::ZeroDuration()) {
+    waiter.Yield();
+  } else {
+    waiter.Wait(duration);
+  }
+}
+
+void Idle() {
+  struct IdleWatcher {
+    ev_idle watcher;
+    Waiter waiter;
+  } idle;
+  ev_idle_init(&idle.watcher, [](struct ev_loop* loop, ev_idle* w, int) {
+    ev_idle_stop(loop, w);
+    reinterpret_cast<IdleWatcher*>(w)->waiter.Wake();
+  });
+  struct Stop {
+    IdleWatcher* idle;
+    ~Stop() {
+      if (ev_is_active(&idle->watcher)) {
+        ev_idle_stop(idle->waiter.hub()->loop(), &idle->watcher);
+      }
+    }
+  } stop{&idle};
+  ev_idle_start(idle.waiter.hub()->loop(), &idle.watcher);
+  idle.waiter.Wait();
+}
+
+}  // namespace evergreen

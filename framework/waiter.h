@@ -1,0 +1,85 @@
+// Waiter: the one primitive under every blocking call.
+//
+// A Waiter belongs to the greenlet that creates it (on its stack). Wait()
+// switches to the hub until Wake() is called, a timeout passes, or an
+// exception (a kill, a scoped Timeout) is thrown into the greenlet. Event,
+// AsyncResult, queues, locks, Sleep and socket waits are all built on it;
+// none re-invents waiting.
+//
+//   Waiter waiter;                 // in the greenlet that will wait
+//   registry.Add(&waiter);         // somewhere a waker can find it
+//   bool woken = waiter.Wait(absl::Seconds(1));
+//   registry.Remove(&waiter);
+//
+// The destructor always cleans up: the timeout watcher is stopped and a
+// wake-up still in the hub's ready list is withdrawn, whether Wait()
+// returned, timed out, or was unwound by an exception.
+//
+// Thread affinity: hub thread only. Wake() may be called from any greenlet
+// of that hub or from the hub itself (a libev callback); to wake from
+// another thread, Post() to the hub.
+#ifndef EVERGREEN_FRAMEWORK_WAITER_H_
+#define EVERGREEN_FRAMEWORK_WAITER_H_
+
+#include <ev.h>
+
+#include "absl/time/time.h"
+#include "framework/hub.h"
+#include "framework/internal/runnable.h"
+
+namespace evergreen {
+
+class Waiter {
+ public:
+  // Binds to the calling greenlet and its thread's hub.
+  Waiter();
+  ~Waiter();
+  Waiter(const Waiter&) = delete;
+  Waiter& operator=(const Waiter&) = delete;
+
+  // Blocks until Wake() or until `timeout` passes. Returns true when woken
+  // (also if the wake-up came after the deadline but before the greenlet
+  // ran again), false on timeout. A Wake() that came before Wait() makes it
+  // return true at once. A zero or negative timeout only polls.
+  // Throws: whatever is thrown into the greenlet while it waits
+  // (GreenletExit, TimeoutError, ...); BlockingInHubError in the hub;
+  // LoopExit when nothing could ever wake it.
+  bool Wait(absl::Duration timeout = absl::InfiniteDuration());
+
+  // Resumes the waiting greenlet on the hub's next turn. Only the first
+  // call counts. Never switches, so it is safe inside libev callbacks.
+  void Wake();
+
+  // Blocks until everything that is ready now, and pending I/O, has run
+  // (Sleep(0)). Throws as Wait.
+  void Yield();
+
+  bool woken() const { return woken_; }
+  Hub* hub() const { return hub_; }
+  RawGreenlet* greenlet() const { return greenlet_; }
+
+ private:
+  static void Resume(internal::Runnable* node, bool discard);
+  static void OnTimer(struct ev_loop* loop, ev_timer* timer, int revents);
+
+  // The node's address is the Waiter's: Resume() recovers it.
+  internal::Runnable node_;
+  Hub* hub_;
+  RawGreenlet* greenlet_;
+  ev_timer timer_;
+  bool woken_ = false;
+  bool waiting_ = false;
+  bool timed_out_ = false;
+};
+
+// Blocks the calling greenlet for `duration`; Sleep(absl::ZeroDuration())
+// yields: every greenlet that was ready, and pending I/O, runs before the
+// caller continues. Throws as Waiter::Wait.
+void Sleep(absl::Duration duration);
+
+// Blocks until the hub's loop has nothing else to do (an ev_idle watcher).
+void Idle();
+
+}  // namespace evergreen
+
+#endif  // EVERGREEN_FRAMEWORK_WAITER_H_
