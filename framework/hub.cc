@@ -1,10 +1,9 @@
 #include "framework/hub.h"
 
 #include <ev.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <exception>
 #include <utility>
 
@@ -33,7 +32,7 @@ std::string Describe(std::exception_ptr error) {
 }  // namespace
 
 bool internal::HubRemote::Post(absl::AnyInvocable<void()> fn) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (async_ == nullptr) return false;
   posted_.push_back(std::move(fn));
   ev_async_send(loop_, async_);
@@ -41,17 +40,17 @@ bool internal::HubRemote::Post(absl::AnyInvocable<void()> fn) {
 }
 
 void internal::HubRemote::Wake() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (async_ != nullptr) ev_async_send(loop_, async_);
 }
 
 std::vector<absl::AnyInvocable<void()>> internal::HubRemote::Take() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return std::exchange(posted_, {});
 }
 
 void internal::HubRemote::Close() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   async_ = nullptr;
   loop_ = nullptr;
   posted_.clear();
@@ -71,8 +70,9 @@ Hub* Hub::CurrentIfExists() { return current_hub; }
 void Hub::DestroyCurrent() { owned_hub.reset(); }
 
 Hub::Hub()
-    : loop_(syscall(SYS_gettid) == getpid() ? ev_default_loop(EVFLAG_AUTO)
-                                            : ev_loop_new(EVFLAG_AUTO)),
+    // A loop of its own even on the main thread: a hub destroyed and made
+    // again must not inherit the old one's watchers or references.
+    : loop_(ev_loop_new(EVFLAG_AUTO)),
       async_(std::make_unique<ev_async>()) {
   if (loop_ == nullptr) {
     std::fprintf(stderr, "evergreen: libev could not create a loop\n");
@@ -100,11 +100,7 @@ Hub::~Hub() {
   while (internal::Runnable* node = ready_.PopFront()) node->Discard();
   ev_ref(loop_);
   ev_async_stop(loop_, async_.get());
-  if (ev_is_default_loop(loop_)) {
-    // The default loop stays (libev owns it); leave it empty for a new hub.
-  } else {
-    ev_loop_destroy(loop_);
-  }
+  ev_loop_destroy(loop_);
   if (current_hub == this) current_hub = nullptr;
 }
 
@@ -156,6 +152,62 @@ bool Hub::Join(absl::Duration timeout) {
 }
 
 void Hub::Post(absl::AnyInvocable<void()> fn) { remote_->Post(std::move(fn)); }
+
+namespace {
+
+// A one-shot timer callback that owns itself.
+class DelayedCall final : private internal::HubTracked {
+ public:
+  DelayedCall(Hub* hub, absl::AnyInvocable<void()> fn)
+      : hub_(hub), fn_(std::move(fn)), node_(this) {
+    timer_.owner = this;
+    Track(hub->tracked_head());
+  }
+
+  void Start(absl::Duration delay) {
+    ev_timer_init(&timer_.watcher, &DelayedCall::OnTimer,
+                  std::max(0.0, absl::ToDoubleSeconds(delay)), 0.0);
+    ev_timer_start(hub_->loop(), &timer_.watcher);
+  }
+
+ private:
+  struct Timer {
+    ev_timer watcher;  // first: the callback casts back
+    DelayedCall* owner;
+  };
+
+  static void OnTimer(struct ev_loop*, ev_timer* watcher, int) {
+    DelayedCall* self = reinterpret_cast<Timer*>(watcher)->owner;
+    self->hub_->Schedule(&self->node_);  // run at the top of the loop
+  }
+
+  void Run(bool discard) {
+    std::unique_ptr<DelayedCall> owned(this);
+    Untrack();
+    if (!discard) fn_();
+  }
+
+  void ShutdownForHub() override {
+    if (ev_is_active(&timer_.watcher)) {
+      ev_timer_stop(hub_->loop(), &timer_.watcher);
+    }
+    node_.Unlink();
+    Untrack();
+    delete this;
+  }
+
+  Hub* hub_;
+  absl::AnyInvocable<void()> fn_;
+  Timer timer_;
+  internal::BoundRunnable<DelayedCall, &DelayedCall::Run> node_;
+};
+
+}  // namespace
+
+void Hub::CallLater(absl::Duration delay, absl::AnyInvocable<void()> fn) {
+  CheckThread("Hub::CallLater");
+  (new DelayedCall(this, std::move(fn)))->Start(delay);
+}
 
 void Hub::HandleError(absl::string_view where, std::exception_ptr error) {
   if (error_handler_) {

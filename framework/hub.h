@@ -75,6 +75,12 @@ class Hub {
   // goes to HandleError. Posting to a destroyed hub drops `fn`.
   void Post(absl::AnyInvocable<void()> fn);
 
+  // Runs `fn` in the hub `delay` from now (a libev timer, which keeps the
+  // loop alive meanwhile). `fn` must not block; an exception from it goes
+  // to HandleError and the hub keeps running. Hub thread. Dropped if the
+  // hub is destroyed first.
+  void CallLater(absl::Duration delay, absl::AnyInvocable<void()> fn);
+
   // Reports an uncollected error through the handler (default: print to
   // stderr with `where`). Hub thread only.
   void HandleError(absl::string_view where, std::exception_ptr error);

@@ -7,9 +7,9 @@
 
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
+#include <mutex>
+
 #include "absl/functional/any_invocable.h"
-#include "absl/synchronization/mutex.h"
 
 struct ev_loop;
 struct ev_async;
@@ -35,10 +35,12 @@ class HubRemote {
   void Close();
 
  private:
-  absl::Mutex mu_;
-  struct ev_loop* loop_ ABSL_GUARDED_BY(mu_);
-  struct ev_async* async_ ABSL_GUARDED_BY(mu_);
-  std::vector<absl::AnyInvocable<void()>> posted_ ABSL_GUARDED_BY(mu_);
+  // std::mutex rather than absl::Mutex: Debian's abseil is not built with
+  // TSan, which would then miss the synchronisation. Guards all below.
+  std::mutex mu_;
+  struct ev_loop* loop_;
+  struct ev_async* async_;
+  std::vector<absl::AnyInvocable<void()>> posted_;
 };
 
 }  // namespace evergreen::internal
