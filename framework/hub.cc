@@ -92,6 +92,7 @@ Hub::Hub()
 }
 
 Hub::~Hub() {
+  while (!extensions_.empty()) extensions_.pop_back();
   destroying_ = true;
   // Unwind every live greenlet; each untracks itself.
   while (tracked_ != nullptr) tracked_->ShutdownForHub();

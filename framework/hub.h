@@ -22,6 +22,8 @@
 #include <exception>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/strings/string_view.h"
@@ -80,6 +82,21 @@ class Hub {
   // to HandleError and the hub keeps running. Hub thread. Dropped if the
   // hub is destroyed first.
   void CallLater(absl::Duration delay, absl::AnyInvocable<void()> fn);
+
+  // A per-hub singleton of a higher layer (the default ThreadPool, the
+  // resolver): the object stored under `key`, made by `make` on first use.
+  // Destroyed, in reverse order of creation, first thing when the hub is.
+  // Hub thread.
+  template <typename T, typename Make>
+  T* Extension(const void* key, Make&& make) {
+    for (auto& [k, object] : extensions_) {
+      if (k == key) return static_cast<T*>(object.get());
+    }
+    std::shared_ptr<T> object = make();
+    T* raw = object.get();
+    extensions_.emplace_back(key, std::move(object));
+    return raw;
+  }
 
   // Reports an uncollected error through the handler (default: print to
   // stderr with `where`). Hub thread only.
@@ -140,6 +157,7 @@ class Hub {
   internal::RunnableList ready_;
   internal::HubTracked* tracked_ = nullptr;
   ErrorHandler error_handler_;
+  std::vector<std::pair<const void*, std::shared_ptr<void>>> extensions_;
   bool joining_ = false;
   bool join_timed_out_ = false;
   bool destroying_ = false;
