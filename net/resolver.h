@@ -1,0 +1,47 @@
+// Resolver: name → addresses without blocking the hub.
+//
+//   absl::StatusOr<std::vector<SocketAddress>> addrs =
+//       evergreen::Resolver::Default()->GetAddrInfo("example.internal", 443);
+//
+// Two implementations behind one interface: c-ares inside the hub (its
+// sockets watched by libev, its timeouts by a libev timer) and getaddrinfo
+// on the hub's ThreadPool. Default() picks by EVERGREEN_RESOLVER=ares|thread
+// (default ares).
+//
+// Thread affinity: a resolver belongs to its hub's thread. GetAddrInfo
+// blocks the calling greenlet (what wakes it: the answer, or the timeout).
+#ifndef EVERGREEN_NET_RESOLVER_H_
+#define EVERGREEN_NET_RESOLVER_H_
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "net/address.h"
+
+namespace evergreen {
+
+class Resolver {
+ public:
+  virtual ~Resolver() = default;
+
+  // The addresses of `host` (a name or a numeric address) with `port`, of
+  // `family` (AF_INET, AF_INET6 or AF_UNSPEC for both). Errors: NotFound
+  // for a name that does not exist (NXDOMAIN), DeadlineExceeded when the
+  // servers do not answer in time, Unavailable for other failures; the
+  // message names the host.
+  virtual absl::StatusOr<std::vector<SocketAddress>> GetAddrInfo(
+      absl::string_view host, std::uint16_t port, int family = AF_UNSPEC,
+      absl::Duration timeout = absl::InfiniteDuration()) = 0;
+
+  // The calling thread's hub's resolver (created on first use).
+  static Resolver* Default();
+};
+
+}  // namespace evergreen
+
+#endif  // EVERGREEN_NET_RESOLVER_H_
