@@ -15,6 +15,9 @@
 // wake-up still in the hub's ready list is withdrawn, whether Wait()
 // returned, timed out, or was unwound by an exception.
 //
+// A Waiter is single-use: one Wait() (or Yield()) per object; make a new one
+// for the next wait.
+//
 // Thread affinity: hub thread only. Wake() may be called from any greenlet
 // of that hub or from the hub itself (a libev callback); to wake from
 // another thread, Post() to the hub.
