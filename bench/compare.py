@@ -22,6 +22,12 @@ machines are small, shared and noisy.
 
 Failures (a binary not built, a command exiting non-zero) raise BenchError,
 whose message is meant for the person running the suite.
+
+Python peers (run under PYTHON) measure with the helpers at the end of this
+module, so that every suite charges them the same way:
+
+  samples = compare.ns_per_iteration(timed_loop, iterations, repetitions)
+  compare.emit({'samples_ns': samples})
 """
 
 import collections
@@ -29,6 +35,7 @@ import json
 import os
 import statistics
 import subprocess
+import time
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -149,3 +156,42 @@ def print_comparison(metric, unit, evergreen, peer, peer_value,
                      higher_is_better=False):
     print(comparison_line(metric, unit, evergreen, peer, peer_value,
                           higher_is_better), flush=True)
+
+
+# --- For Python peers -------------------------------------------------------
+
+
+def _empty_loop_ns(iterations):
+    start = time.perf_counter_ns()
+    for _ in range(iterations):
+        pass
+    return time.perf_counter_ns() - start
+
+
+def ns_per_iteration(timed_loop, iterations, repetitions):
+    """One sample per repetition: ns per iteration of timed_loop(n).
+
+    timed_loop(n) runs n iterations and returns the ns they took. The time
+    of an empty loop of the same length is subtracted, so a Python peer is
+    not charged for Python's loop overhead, which the C++ side does not
+    have.
+    """
+    samples = []
+    for _ in range(repetitions):
+        elapsed = timed_loop(iterations) - _empty_loop_ns(iterations)
+        samples.append(max(elapsed, 0) / iterations)
+    return samples
+
+
+def status_kib(field):
+    """A "<field>: <n> kB" line of /proc/self/status (VmRSS, VmHWM, ...)."""
+    with open('/proc/self/status') as status:
+        for line in status:
+            if line.startswith(field + ':'):
+                return int(line.split()[1])
+    raise BenchError(f'no {field} in /proc/self/status')
+
+
+def emit(result):
+    """Prints a peer's result as the one JSON document run_json() reads."""
+    print(json.dumps(result), flush=True)

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "framework/errors.h"
+#include "framework/internal/ref_ptr.h"
 
 namespace evergreen {
 namespace {
@@ -110,7 +111,7 @@ void GreenletBase::Finish(std::exception_ptr error, bool killed) {
   kill_node_.Unlink();
   // Someone is watching (a join, a link) when links exist: the error is
   // theirs to handle. Otherwise it is reported, once.
-  const bool collected = has_links();
+  const bool collected = has_collecting_links();
   NotifyLinks();
   if (error_ != nullptr && !collected && !hub_->destroying()) {
     hub_->HandleError(
@@ -187,7 +188,15 @@ GreenletBase::LinkId GreenletBase::AddCallback(
   };
   auto* link = new internal::CallbackLink(
       hub_, [forget = Forget(this, id), callback = std::move(callback)]()
-                mutable { callback(); });
+                mutable {
+        // Forget the id first, and pin the greenlet: the callback may drop
+        // the last reference, and the greenlet's destruction must neither
+        // cancel this running link nor vanish under the callback.
+        internal::RefPtr<GreenletBase> pin(forget.self);
+        forget.self->callbacks_.erase(forget.id);
+        forget.self = nullptr;
+        callback();
+      });
   callbacks_[id] = link;
   AddLink(link);
   return id;

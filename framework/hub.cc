@@ -305,9 +305,16 @@ void Hub::Run() {
     }
     RunReadyBatch();
     if (!ready_.empty()) {
-      ev_run(loop_, EVRUN_NOWAIT);  // poll I/O between batches
+      // Polling costs a system call; while greenlets keep each other busy,
+      // poll every few batches: I/O and timers still run within a bounded
+      // number of turns, and yields stay cheap.
+      if (++batches_since_poll_ >= kBatchesPerPoll) {
+        batches_since_poll_ = 0;
+        ev_run(loop_, EVRUN_NOWAIT);
+      }
       continue;
     }
+    batches_since_poll_ = 0;
     // Blocks only while some referenced watcher is active; returns whether
     // one still is.
     const bool alive = ev_run(loop_, EVRUN_ONCE) != 0;

@@ -162,6 +162,9 @@ class Hub {
   bool join_timed_out_ = false;
   bool destroying_ = false;
   unsigned long long turns_ = 0;
+  // Ready batches run since I/O was last polled (see Run()).
+  int batches_since_poll_ = 0;
+  static constexpr int kBatchesPerPoll = 16;
 };
 
 }  // namespace evergreen

@@ -32,6 +32,13 @@ void Linkable::RemoveLink(LinkNode* node) {
   node->prev_ = node->next_ = nullptr;
 }
 
+bool Linkable::has_collecting_links() const {
+  for (LinkNode* node = head_; node != nullptr; node = node->next_) {
+    if (node->collects()) return true;
+  }
+  return false;
+}
+
 void Linkable::NotifyLinks() {
   while (LinkNode* node = head_) {
     RemoveLink(node);

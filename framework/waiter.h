@@ -76,8 +76,10 @@ class Waiter {
 };
 
 // Blocks the calling greenlet for `duration`; Sleep(absl::ZeroDuration())
-// yields: every greenlet that was ready, and pending I/O, runs before the
-// caller continues. Throws as Waiter::Wait.
+// yields: every greenlet that was ready runs before the caller continues,
+// and the hub polls I/O and timers at least every few such turns (polling
+// is a system call, so not on every one), so a loop of Sleep(0) starves
+// neither. Throws as Waiter::Wait.
 void Sleep(absl::Duration duration);
 
 // Blocks until the hub's loop has nothing else to do (an ev_idle watcher).

@@ -99,11 +99,11 @@ bool Stack::IsOverflowAddress(std::uintptr_t address) const {
 
 absl::StatusOr<Stack> StackPool::Acquire(std::size_t size) {
   const std::size_t usable = RoundStackSize(size);
-  // Scan from the back: the common case (one size everywhere) hits at once.
-  for (auto it = cached_.rbegin(); it != cached_.rend(); ++it) {
-    if (it->size() == usable) {
-      Stack stack = std::move(*it);
-      cached_.erase(std::next(it).base());
+  for (SizeClass& size_class : cached_) {
+    if (size_class.size == usable && !size_class.stacks.empty()) {
+      Stack stack = std::move(size_class.stacks.back());
+      size_class.stacks.pop_back();
+      --cached_count_;
       return stack;
     }
   }
@@ -113,13 +113,28 @@ absl::StatusOr<Stack> StackPool::Acquire(std::size_t size) {
 void StackPool::Release(Stack stack) {
   if (!stack.valid()) return;
   internal::UnpoisonStack(stack.bottom(), stack.size());
-  if (cached_.size() < max_cached_) cached_.push_back(std::move(stack));
-  // Otherwise `stack` unmaps as it goes out of scope.
+  if (cached_count_ >= max_cached_) return;  // `stack` unmaps here
+  for (SizeClass& size_class : cached_) {
+    if (size_class.size == stack.size()) {
+      size_class.stacks.push_back(std::move(stack));
+      ++cached_count_;
+      return;
+    }
+  }
+  const std::size_t size = stack.size();
+  cached_.push_back(SizeClass{size, {}});
+  cached_.back().stacks.push_back(std::move(stack));
+  ++cached_count_;
 }
 
 void StackPool::set_max_cached(std::size_t n) {
   max_cached_ = n;
-  if (cached_.size() > n) cached_.resize(n);
+  for (SizeClass& size_class : cached_) {
+    while (cached_count_ > n && !size_class.stacks.empty()) {
+      size_class.stacks.pop_back();
+      --cached_count_;
+    }
+  }
 }
 
 }  // namespace evergreen

@@ -87,13 +87,19 @@ class StackPool {
   // Returns `stack` for reuse. Its contents are garbage to the next user.
   void Release(Stack stack);
 
-  std::size_t cached() const { return cached_.size(); }
+  std::size_t cached() const { return cached_count_; }
   std::size_t max_cached() const { return max_cached_; }
   void set_max_cached(std::size_t n);
 
  private:
+  // Released stacks by usable size; programs use few distinct sizes.
+  struct SizeClass {
+    std::size_t size;
+    std::vector<Stack> stacks;
+  };
   std::size_t max_cached_;
-  std::vector<Stack> cached_;
+  std::size_t cached_count_ = 0;
+  std::vector<SizeClass> cached_;
 };
 
 // Rounds a requested usable size the way Stack::Allocate does.

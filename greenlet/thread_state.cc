@@ -7,9 +7,10 @@
 namespace evergreen::internal {
 namespace {
 
-// Stacks kept per thread for reuse. Enough for the churn of a busy server;
-// beyond it released stacks are unmapped.
-constexpr std::size_t kMaxCachedStacks = 1024;
+// Stacks kept per thread for reuse: enough for bursts of hundreds of
+// thousands of short-lived greenlets (skynet) to run without mmap. A cached
+// stack keeps only the pages it touched resident (a page or two).
+constexpr std::size_t kMaxCachedStacks = 1 << 17;
 
 // Owns the thread's state; its destructor runs at thread exit.
 thread_local std::unique_ptr<ThreadState> owned_thread_state;

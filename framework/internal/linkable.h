@@ -31,6 +31,11 @@ class LinkNode {
   // Must not block or switch.
   virtual void Notify(Linkable& source) = 0;
 
+  // Whether this link takes charge of the outcome (a join, a user
+  // callback). Bookkeeping links (group membership, locals) do not, so a
+  // failure they see is still reported as uncollected.
+  virtual bool collects() const { return true; }
+
  protected:
   ~LinkNode();
 
@@ -54,6 +59,8 @@ class Linkable {
   // Removes `node` if still linked.
   void RemoveLink(LinkNode* node);
   bool has_links() const { return head_ != nullptr; }
+  // True when some linked node collects() the outcome.
+  bool has_collecting_links() const;
 
  protected:
   ~Linkable();

@@ -218,6 +218,20 @@ TEST_F(GreenletTest, LinkValueAndLinkExceptionFireOnlyForTheirOutcome) {
                          "ok:link", "ok:value", "bad:link", "bad:exception"));
 }
 
+TEST_F(GreenletTest, LinkCallbackMayDropTheLastReference) {
+  auto handle = std::make_unique<Greenlet<void>>(Spawn([] {}));
+  handle->Join();
+  Sleep(absl::ZeroDuration());  // the greenlet's own reference is gone
+  std::string name_seen = "unset";
+  handle->Link([&](GreenletBase& g) {
+    handle.reset();  // the last reference
+    name_seen = g.name();  // still valid for the callback's duration
+  });
+  Sleep(absl::ZeroDuration());
+  EXPECT_EQ(handle, nullptr);
+  EXPECT_EQ(name_seen, "");
+}
+
 TEST_F(GreenletTest, UnlinkedCallbackNeverRuns) {
   int fired = 0;
   auto g = Greenlet<void>::Create([] {});

@@ -1,0 +1,183 @@
+"""The framework benchmark suite: `./dev bench framework`.
+
+Runs the hub's primitives and two whole-program loads side by side with
+gevent (gevent_peer.py under /usr/bin/python3) and Boost.Fiber (in the C++
+binaries built by `bazel build //bench/framework/...`), and prints one
+comparison per line in compare.py's format:
+
+  Sleep(0)             the yield round trip through the hub, alone and with
+                       a partner yielding in turn (ns per round)
+  Spawn+Join           of a greenlet that does nothing
+  Queue ping-pong      a put/get round trip between two greenlets
+  Event.Set            waking 1 and 1,000 parked waiters
+  scoped Timeout       around a call that returns in time
+  skynet               a 10-ary tree of greenlets summing their ids: 1M
+                       leaves against Boost.Fiber, 100k against gevent
+                       (gevent takes ~2 s per 100k tree)
+  peak RSS per parked greenlet
+                       1M parked on an Event when vm.max_map_count allows
+                       (each Evergreen stack is two mappings), else the
+                       largest 100k multiple that fits; gevent at 100k
+
+Micro timings are gathered in rounds that alternate their order, so a noisy
+moment of the machine is shared by Evergreen and its peers; each printed
+value is the median of every sample. Macro loads run a few repetitions in
+one process per implementation (skynet, after an untimed warm-up tree) or
+one fresh process per sample (memory).
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import compare  # pylint: disable=wrong-import-position
+
+SUITE = 'framework'
+PEER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                           'gevent_peer.py')
+
+ROUNDS = 3
+CPP_REPETITIONS = 3      # per round, per benchmark
+CPP_MIN_TIME = 0.05      # seconds per repetition
+GEVENT_REPETITIONS = 3   # per round
+MICRO_BINARIES = ['yield_bench', 'spawn_bench', 'queue_bench', 'event_bench',
+                  'timeout_bench']
+# (sample name, gevent_peer.py mode, options): each sample takes ~0.1 s.
+GEVENT_MICRO = [
+    ('gevent_sleep0', 'sleep0', {'iterations': 50_000}),
+    ('gevent_sleep0_pair', 'sleep0_pair', {'iterations': 30_000}),
+    ('gevent_spawn_join', 'spawn_join', {'iterations': 7_000}),
+    ('gevent_queue_pingpong', 'queue_pingpong', {'iterations': 20_000}),
+    ('gevent_event_wake_1', 'event_wake', {'waiters': 1,
+                                           'iterations': 20_000}),
+    ('gevent_event_wake_1000', 'event_wake', {'waiters': 1000,
+                                              'iterations': 50}),
+    ('gevent_timeout', 'timeout', {'iterations': 50_000}),
+]
+
+SKYNET_SIZE = 1_000_000
+SKYNET_GEVENT_SIZE = 100_000
+SKYNET_REPETITIONS = 3
+MEMORY_COUNT = 1_000_000
+MEMORY_GEVENT_COUNT = 100_000
+MEMORY_PROCESSES = 3
+# Mappings a process needs besides its greenlet stacks.
+MEMORY_MAP_SLACK = 10_000
+
+
+def memory_count():
+    """MEMORY_COUNT, or the largest multiple of 100k the map limit allows."""
+    with open('/proc/sys/vm/max_map_count') as limit:
+        max_maps = int(limit.read())
+    fits = (max_maps - MEMORY_MAP_SLACK) // 2
+    if fits >= MEMORY_COUNT:
+        return MEMORY_COUNT
+    if fits < 100_000:
+        raise compare.BenchError(
+            f'vm.max_map_count is {max_maps}; parking 100k greenlets needs '
+            f'{2 * 100_000 + MEMORY_MAP_SLACK} (./dev setup raises it)')
+    return fits // 100_000 * 100_000
+
+
+def short_count(n):
+    """1000000 -> "1M", 500000 -> "500k"."""
+    return f'{n // 1_000_000}M' if n % 1_000_000 == 0 else f'{n // 1000}k'
+
+
+# (metric, unit, what samples are divided by to be in that unit,
+#  Evergreen's sample name, [(peer, peer's sample name)]), in print order.
+# Timing samples are in ns; macro samples are already in their unit.
+def comparisons(memory):
+    return [
+        ('Sleep(0) yield round trip, 1 greenlet', 'ns', 1,
+         'BM_EvergreenSleep0',
+         [('gevent', 'gevent_sleep0'), ('boost_fiber', 'BM_BoostFiberYield')]),
+        ('Sleep(0) 2 greenlets alternating, per round of 2 yields', 'ns', 1,
+         'BM_EvergreenSleep0Pair',
+         [('gevent', 'gevent_sleep0_pair'),
+          ('boost_fiber', 'BM_BoostFiberYieldPair')]),
+        ('Spawn+Join trivial greenlet', 'ns', 1, 'BM_EvergreenSpawnJoin',
+         [('gevent', 'gevent_spawn_join'),
+          ('boost_fiber', 'BM_BoostFiberSpawnJoin')]),
+        ('Queue ping-pong round trip', 'ns', 1, 'BM_EvergreenQueuePingPong',
+         [('gevent', 'gevent_queue_pingpong'),
+          ('boost_fiber', 'BM_BoostFiberChannelPingPong')]),
+        ('Event.Set waking 1 waiter', 'ns', 1, 'BM_EvergreenEventWake/1',
+         [('gevent', 'gevent_event_wake_1')]),
+        ('Event.Set waking 1000 waiters', 'us', 1e3,
+         'BM_EvergreenEventWake/1000', [('gevent', 'gevent_event_wake_1000')]),
+        ('scoped Timeout, call returns in time', 'ns', 1,
+         'BM_EvergreenTimeoutScope', [('gevent', 'gevent_timeout')]),
+        (f'skynet {short_count(SKYNET_SIZE)} greenlets', 's', 1,
+         'skynet_evergreen', [('boost_fiber', 'skynet_boost_fiber')]),
+        (f'skynet {short_count(SKYNET_GEVENT_SIZE)} greenlets', 's', 1,
+         'skynet_evergreen_small', [('gevent', 'skynet_gevent')]),
+        (f'peak RSS per parked greenlet (evergreen {short_count(memory)}, '
+         f'gevent {short_count(MEMORY_GEVENT_COUNT)})', 'KiB', 1,
+         'memory_evergreen', [('gevent', 'memory_gevent')]),
+    ]
+
+
+def gevent_peer(mode, **options):
+    args = [compare.PYTHON, PEER_SCRIPT, mode]
+    for name, value in options.items():
+        args.append(f'--{name}={value}')
+    return compare.run_json(args)
+
+
+def gather_micro(samples):
+    def cpp(binary):
+        return lambda: samples.add_all(compare.google_benchmark(
+            compare.built(SUITE, binary), CPP_REPETITIONS,
+            min_time=CPP_MIN_TIME))
+
+    def gevent(name, mode, options):
+        return lambda: samples.add(name, gevent_peer(
+            mode, repetitions=GEVENT_REPETITIONS, **options)['samples_ns'])
+
+    steps = ([cpp(binary) for binary in MICRO_BINARIES] +
+             [gevent(*spec) for spec in GEVENT_MICRO])
+    for round_index in range(ROUNDS):
+        for step in steps[::-1] if round_index % 2 else steps:
+            step()
+
+
+def gather_macro(samples, memory):
+    skynet = compare.built(SUITE, 'skynet_bench')
+    memory_bench = compare.built(SUITE, 'memory_bench')
+
+    def skynet_cpp(impl, size):
+        return compare.run_json([skynet, impl, str(size),
+                                 str(SKYNET_REPETITIONS)])['samples_s']
+
+    samples.add('skynet_evergreen', skynet_cpp('evergreen', SKYNET_SIZE))
+    samples.add('skynet_boost_fiber', skynet_cpp('boost_fiber', SKYNET_SIZE))
+    samples.add('skynet_evergreen_small',
+                skynet_cpp('evergreen', SKYNET_GEVENT_SIZE))
+    samples.add('skynet_gevent', gevent_peer(
+        'skynet', size=SKYNET_GEVENT_SIZE,
+        repetitions=SKYNET_REPETITIONS)['samples_s'])
+    for _ in range(MEMORY_PROCESSES):
+        samples.add('memory_evergreen', compare.run_json(
+            [memory_bench, 'evergreen', str(memory)])['kib_per_greenlet'])
+        samples.add('memory_gevent', gevent_peer(
+            'memory', count=MEMORY_GEVENT_COUNT)['kib_per_greenlet'])
+
+
+def main():
+    samples = compare.Samples()
+    try:
+        memory = memory_count()
+        gather_micro(samples)
+        gather_macro(samples, memory)
+        for metric, unit, scale, evergreen_name, peers in comparisons(memory):
+            evergreen = samples.median(evergreen_name) / scale
+            for peer, peer_name in peers:
+                compare.print_comparison(metric, unit, evergreen, peer,
+                                         samples.median(peer_name) / scale)
+    except compare.BenchError as e:
+        sys.exit(f'bench framework: {e}')
+
+
+if __name__ == '__main__':
+    main()
