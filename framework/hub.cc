@@ -205,6 +205,32 @@ class DelayedCall final : private internal::HubTracked {
 
 }  // namespace
 
+namespace {
+
+// A callback in the ready list that owns itself.
+class SoonCall final {
+ public:
+  explicit SoonCall(absl::AnyInvocable<void()> fn)
+      : fn_(std::move(fn)), node_(this) {}
+  internal::Runnable* node() { return &node_; }
+
+ private:
+  void Run(bool discard) {
+    std::unique_ptr<SoonCall> owned(this);
+    if (!discard) fn_();
+  }
+
+  absl::AnyInvocable<void()> fn_;
+  internal::BoundRunnable<SoonCall, &SoonCall::Run> node_;
+};
+
+}  // namespace
+
+void Hub::CallSoon(absl::AnyInvocable<void()> fn) {
+  CheckThread("Hub::CallSoon");
+  Schedule((new SoonCall(std::move(fn)))->node());
+}
+
 void Hub::CallLater(absl::Duration delay, absl::AnyInvocable<void()> fn) {
   CheckThread("Hub::CallLater");
   (new DelayedCall(this, std::move(fn)))->Start(delay);

@@ -77,6 +77,11 @@ class Hub {
   // goes to HandleError. Posting to a destroyed hub drops `fn`.
   void Post(absl::AnyInvocable<void()> fn);
 
+  // Runs `fn` in the hub on its next turn (after what is ready now). `fn`
+  // must not block; an exception from it goes to HandleError. Hub thread.
+  // Dropped if the hub is destroyed first.
+  void CallSoon(absl::AnyInvocable<void()> fn);
+
   // Runs `fn` in the hub `delay` from now (a libev timer, which keeps the
   // loop alive meanwhile). `fn` must not block; an exception from it goes
   // to HandleError and the hub keeps running. Hub thread. Dropped if the

@@ -1,0 +1,87 @@
+// Actor: a greenlet with a mailbox that handles one message at a time.
+//
+//   struct Increment { int by = 1; };
+//   struct GetCount {};
+//
+//   class Counter : public evergreen::ActorBase {
+//    public:
+//     using Messages = std::tuple<Increment, GetCount>;  // for untyped refs
+//     void Handle(Increment m) { count_ += m.by; }
+//     int Handle(GetCount) { return count_; }          // the reply to Ask
+//    private:
+//     int count_ = 0;
+//   };
+//
+//   evergreen::ActorRef<Counter> counter = evergreen::SpawnActor<Counter>();
+//   counter.Tell(Increment{2});                        // fire and forget
+//   int n = counter.Ask(GetCount{}).Get();             // 2
+//
+// Messages are plain C++ values (protobuf messages included), moved into
+// the mailbox, never serialised on the same hub. The set of messages an
+// actor handles is the set of its Handle overloads: sending another type
+// through a typed ActorRef does not compile; through an untyped AnyActorRef
+// it fails at run time with InvalidArgument (and a dead-letter report).
+//
+// Life cycle: OnStart runs in the actor's greenlet before the first
+// message; a handler that throws ends the actor with ExitReason::kFailed;
+// Stop() (from a handler) ends it with kNormal after the current message;
+// ActorRef::Stop ends it with kShutdown once the messages queued before it
+// are handled; ActorRef::Kill ends it at once with kKilled. OnStop runs
+// in the actor's greenlet for every exit but a kill. The actor object is
+// destroyed when it exits.
+//
+// Thread affinity: an actor lives on the hub of the thread that spawned it;
+// its handlers run in its own greenlet there.
+#ifndef EVERGREEN_ACTORS_ACTOR_H_
+#define EVERGREEN_ACTORS_ACTOR_H_
+
+#include <cstdint>
+#include <memory>
+
+#include "actors/exit.h"
+#include "actors/internal/actor_cell.h"
+
+namespace evergreen {
+
+class AnyActorRef;
+
+// A monitored actor exited (delivered to OnDown in the watcher's greenlet).
+struct Down;
+// A linked actor exited and this actor traps exits.
+struct ExitSignal;
+
+class ActorBase {
+ public:
+  virtual ~ActorBase() = default;
+
+  // A ref to this actor. Valid from OnStart on.
+  AnyActorRef self() const;
+
+ protected:
+  ActorBase() = default;
+
+  virtual void OnStart() {}
+  virtual void OnStop(const Exit& exit) { (void)exit; }
+  virtual void OnDown(const Down& down);
+  virtual void OnExitSignal(const ExitSignal& signal);
+
+  // Ends the actor with kNormal after the current message.
+  void Stop() { cell_->RequestSelfStop(); }
+  // Linked actors' abnormal exits arrive as ExitSignal messages instead of
+  // ending this actor.
+  void TrapExit(bool on) { cell_->set_trap_exit(on); }
+  // Links this actor with `other` (both directions).
+  void Link(const AnyActorRef& other);
+  // Delivers a Down to OnDown when `other` exits. Returns the monitor id.
+  std::uint64_t Monitor(const AnyActorRef& other);
+  void Demonitor(const AnyActorRef& other, std::uint64_t id);
+
+ private:
+  friend class internal::ActorCell;
+  friend class ActorSystemHooks;
+  internal::ActorCell* cell_ = nullptr;
+};
+
+}  // namespace evergreen
+
+#endif  // EVERGREEN_ACTORS_ACTOR_H_

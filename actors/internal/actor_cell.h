@@ -1,0 +1,150 @@
+// ActorCell: the runtime of one actor — its mailbox, its greenlet, its
+// links and monitors, and how it ends. Refs point at the cell, which
+// outlives the actor object, so a ref to a dead actor stays safe.
+//
+// Internal: users see ActorRef / AnyActorRef (actors/actor_ref.h).
+// Thread affinity: the hub thread that spawned the actor.
+#ifndef EVERGREEN_ACTORS_INTERNAL_ACTOR_CELL_H_
+#define EVERGREEN_ACTORS_INTERNAL_ACTOR_CELL_H_
+
+#include <any>
+#include <optional>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <typeindex>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "actors/exit.h"
+#include "framework/greenlet.h"
+#include "framework/internal/end_observer.h"
+#include "framework/joinable_queue.h"
+
+namespace evergreen {
+
+class ActorBase;
+
+struct ActorOptions {
+  std::string name;
+  // 0: unbounded. A full mailbox makes Tell fail with ResourceExhausted,
+  // or (block_when_full) wait up to send_timeout for room.
+  std::size_t mailbox_capacity = 0;
+  bool block_when_full = false;
+  absl::Duration send_timeout = absl::InfiniteDuration();
+  std::size_t stack_size = kDefaultStackSize;
+};
+
+namespace internal {
+
+class ActorCell : public std::enable_shared_from_this<ActorCell> {
+ public:
+  // Runs against the actor object in the actor's greenlet.
+  using Envelope = absl::AnyInvocable<void(ActorBase&)>;
+  // Untyped delivery (AnyActorRef::TellAny): a dispatcher built from the
+  // actor type's Messages list; returns InvalidArgument for other types.
+  using AnyDispatcher =
+      absl::AnyInvocable<absl::StatusOr<Envelope>(std::any message)>;
+  // Exit observers run in the hub once the actor is dead; must not block.
+  using ExitObserver = absl::AnyInvocable<void(const Exit&)>;
+
+  ActorCell(ActorOptions options, std::unique_ptr<ActorBase> actor,
+            AnyDispatcher dispatcher, const char* type_name);
+  ~ActorCell();
+  ActorCell(const ActorCell&) = delete;
+  ActorCell& operator=(const ActorCell&) = delete;
+
+  // Starts the actor's greenlet (OnStart, then the message loop).
+  void Start();
+
+  // Queues `envelope` (moved from only on success); `what` names the
+  // message for errors and dead letters. Errors: NotFound when the actor
+  // is dead (a dead letter is reported), ResourceExhausted when the mailbox
+  // is full, DeadlineExceeded when a blocking send timed out.
+  absl::Status Deliver(Envelope& envelope, const char* what);
+  absl::Status DeliverAny(std::any message);
+
+  // Graceful: handles what is queued, then exits with kShutdown.
+  void Stop();
+  // Kills the greenlet now: exit kKilled.
+  void Kill();
+  // Kills it with `error`: exit kFailed (a link's propagation).
+  void Fail(std::exception_ptr error);
+  // Blocks until the actor has exited, or `timeout`. Returns alive() == false.
+  bool Join(absl::Duration timeout);
+
+  bool alive() const { return !exited_; }
+  const Exit& exit() const { return exit_; }
+  std::uint64_t id() const { return id_; }
+  const std::string& name() const { return name_; }
+  const char* type_name() const { return type_name_; }
+  Hub* hub() const { return hub_; }
+  std::size_t mailbox_size() const { return mailbox_.size(); }
+
+  // Runs `observer` once when the actor exits (at once — on the next hub
+  // turn — if it already has). Returns an id for RemoveExitObserver.
+  std::uint64_t AddExitObserver(ExitObserver observer);
+  void RemoveExitObserver(std::uint64_t id);
+
+  // Links: an abnormal exit of either side reaches the other (as an
+  // ExitSignal message when it traps exits, else by failing it).
+  void Link(const std::shared_ptr<ActorCell>& other);
+  void Unlink(const std::shared_ptr<ActorCell>& other);
+  void set_trap_exit(bool on) { trap_exit_ = on; }
+  bool trap_exit() const { return trap_exit_; }
+
+  // Called by ActorBase::Stop() from inside a handler.
+  void RequestSelfStop() { stop_request_ = ExitReason::kNormal; }
+
+ private:
+  // The message ActorRef::Stop queues.
+  static void ShutdownEnvelope(ActorBase& actor);
+  void Run();
+  void Finish(Exit exit);
+  void OnLinkedExit(const std::shared_ptr<ActorCell>& from, const Exit& exit);
+
+  // Learns of the greenlet's end however it comes, even a kill before the
+  // actor ever ran.
+  class EndWatch final : public EndObserver {
+   public:
+    explicit EndWatch(ActorCell* cell) : cell_(cell) {}
+    ~EndWatch() = default;
+
+   private:
+    void OnEnd(GreenletBase&) override {
+      if (!cell_->exited_) cell_->Finish(Exit::Killed());
+    }
+    ActorCell* cell_;
+  };
+
+  Hub* hub_;
+  std::uint64_t id_;
+  std::string name_;
+  const char* type_name_;
+  ActorOptions options_;
+  std::unique_ptr<ActorBase> actor_;
+  AnyDispatcher dispatcher_;
+  JoinableQueue<Envelope> mailbox_;
+  Greenlet<void> greenlet_;
+  EndWatch end_watch_{this};
+  Exit exit_;
+  bool exited_ = false;
+  bool trap_exit_ = false;
+  std::optional<ExitReason> stop_request_;
+  absl::flat_hash_map<std::uint64_t, ExitObserver> observers_;
+  std::uint64_t next_observer_id_ = 1;
+  // Links, by the other cell's id; the value is our observer on it.
+  absl::flat_hash_map<std::uint64_t, std::weak_ptr<ActorCell>> links_;
+};
+
+// Reports a message that could not be delivered (see actors/dead_letters.h).
+void ReportDeadLetter(const ActorCell& cell, const char* what,
+                      const absl::Status& why);
+
+}  // namespace internal
+}  // namespace evergreen
+
+#endif  // EVERGREEN_ACTORS_INTERNAL_ACTOR_CELL_H_

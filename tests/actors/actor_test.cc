@@ -1,0 +1,298 @@
+// Actors: Tell/Ask, life cycle, exit reasons, links, monitors, dead letters.
+#include "actors/actor.h"
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "actors/actor_ref.h"
+#include "actors/dead_letters.h"
+#include "framework/greenlet.h"
+#include "framework/hub.h"
+#include "framework/waiter.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace evergreen {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct Increment {
+  int by = 1;
+};
+struct GetCount {};
+struct Boom {};
+struct SlowGet {
+  absl::Duration delay;
+};
+struct StopSelf {};
+struct Unhandled {};
+
+class Counter : public ActorBase {
+ public:
+  using Messages = std::tuple<Increment, GetCount, Boom>;
+  explicit Counter(std::vector<std::string>* log = nullptr) : log_(log) {}
+
+  void Handle(Increment m) { count_ += m.by; }
+  int Handle(GetCount) { return count_; }
+  void Handle(Boom) { throw std::runtime_error("boom"); }
+  int Handle(SlowGet m) {
+    Sleep(m.delay);
+    return count_;
+  }
+  void Handle(StopSelf) { Stop(); }
+
+ protected:
+  void OnStart() override {
+    if (log_ != nullptr) log_->push_back("start");
+  }
+  void OnStop(const Exit& exit) override {
+    if (log_ != nullptr) log_->push_back("stop:" + exit.ToString());
+  }
+
+ private:
+  std::vector<std::string>* log_;
+  int count_ = 0;
+};
+
+class ActorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SetDeadLetterHandler([this](const DeadLetter& d) {
+      dead_letters_.push_back(d.message + "->" + d.actor + ": " +
+                              std::string(d.why.message()));
+    });
+  }
+  void TearDown() override { Hub::DestroyCurrent(); }
+  std::vector<std::string> dead_letters_;
+};
+
+TEST_F(ActorTest, TellThenAskSeesMessagesInOrder) {
+  ActorRef<Counter> counter = SpawnActor<Counter>();
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(counter.Tell(Increment{i}).ok());
+  EXPECT_EQ(counter.Ask(GetCount{}).Get(), 45);
+}
+
+TEST_F(ActorTest, LifeCycleHooksRunInOrder) {
+  std::vector<std::string> log;
+  ActorRef<Counter> counter = SpawnActor<Counter>(ActorOptions{}, &log);
+  counter.Tell(Increment{});
+  counter.Stop();
+  EXPECT_TRUE(counter.Join(absl::Seconds(5)));
+  EXPECT_EQ(log, (std::vector<std::string>{"start", "stop:shutdown"}));
+  EXPECT_EQ(counter.exit().reason, ExitReason::kShutdown);
+}
+
+TEST_F(ActorTest, StopFromInsideExitsNormally) {
+  ActorRef<Counter> counter = SpawnActor<Counter>();
+  counter.Tell(StopSelf{});
+  counter.Join();
+  EXPECT_EQ(counter.exit().reason, ExitReason::kNormal);
+  EXPECT_FALSE(counter.exit().abnormal());
+}
+
+TEST_F(ActorTest, KillExitsWithKilled) {
+  std::vector<std::string> log;
+  ActorRef<Counter> counter = SpawnActor<Counter>(ActorOptions{}, &log);
+  counter.Tell(SlowGet{absl::Hours(1)});
+  Sleep(absl::ZeroDuration());
+  counter.Kill();
+  counter.Join();
+  EXPECT_EQ(counter.exit().reason, ExitReason::kKilled);
+  EXPECT_EQ(log, (std::vector<std::string>{"start"}));  // no OnStop on kill
+}
+
+TEST_F(ActorTest, HandlerExceptionFailsTheActorAndTheAsk) {
+  ActorRef<Counter> counter = SpawnActor<Counter>();
+  AsyncResult<void> r = counter.Ask(Boom{});
+  EXPECT_THROW(r.Get(), std::runtime_error);
+  counter.Join();
+  EXPECT_EQ(counter.exit().reason, ExitReason::kFailed);
+  EXPECT_THAT(counter.exit().ToString(), HasSubstr("boom"));
+}
+
+TEST_F(ActorTest, SendingToADeadActorFailsWithAStatusAndADeadLetter) {
+  ActorRef<Counter> counter = SpawnActor<Counter>({.name = "gone"});
+  counter.Kill();
+  counter.Join();
+  absl::Status s = counter.Tell(Increment{});
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(s.message(), HasSubstr("gone"));
+  ASSERT_EQ(dead_letters_.size(), 1u);
+  EXPECT_THAT(dead_letters_[0], HasSubstr("Increment->gone"));
+  AsyncResult<int> r = counter.Ask(GetCount{});
+  try {
+    r.Get();
+    FAIL();
+  } catch (const ActorError& e) {
+    EXPECT_EQ(e.status().code(), absl::StatusCode::kNotFound);
+  }
+}
+
+TEST_F(ActorTest, QueuedAsksFailWhenTheActorExits) {
+  ActorRef<Counter> counter = SpawnActor<Counter>();
+  counter.Tell(SlowGet{absl::Hours(1)});
+  AsyncResult<int> queued = counter.Ask(GetCount{});
+  Sleep(absl::ZeroDuration());
+  counter.Kill();
+  EXPECT_THROW(queued.Get(absl::Seconds(5)), ActorError);
+}
+
+TEST_F(ActorTest, AskDeadlinePassesAndTheExpiredRequestIsSkipped) {
+  ActorRef<Counter> counter = SpawnActor<Counter>();
+  counter.Tell(SlowGet{absl::Milliseconds(30)});
+  AsyncResult<int> late = counter.Ask(GetCount{}, absl::Milliseconds(5));
+  EXPECT_THROW(late.Get(), TimeoutError);
+  EXPECT_EQ(counter.Ask(GetCount{}).Get(), 0);  // still serving
+}
+
+TEST_F(ActorTest, FullBoundedMailboxRefusesWithResourceExhausted) {
+  ActorRef<Counter> counter =
+      SpawnActor<Counter>({.name = "small", .mailbox_capacity = 2});
+  counter.Tell(SlowGet{absl::Milliseconds(20)});
+  Sleep(absl::ZeroDuration());  // it is busy with the slow one
+  ASSERT_TRUE(counter.Tell(Increment{}).ok());
+  ASSERT_TRUE(counter.Tell(Increment{}).ok());
+  absl::Status full = counter.Tell(Increment{});
+  EXPECT_EQ(full.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(full.message(), HasSubstr("small"));
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (counter.mailbox_size() > 0 && absl::Now() < give_up) {
+    Sleep(absl::Milliseconds(1));
+  }
+  EXPECT_EQ(counter.Ask(GetCount{}).Get(), 2);  // nothing else lost
+}
+
+TEST_F(ActorTest, BlockingMailboxWaitsForRoom) {
+  ActorRef<Counter> counter = SpawnActor<Counter>(
+      {.mailbox_capacity = 1, .block_when_full = true});
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(counter.Tell(Increment{}).ok());
+  EXPECT_EQ(counter.Ask(GetCount{}).Get(), 20);
+}
+
+TEST_F(ActorTest, UntypedRefDeliversListedTypesAndRefusesOthers) {
+  AnyActorRef any = SpawnActor<Counter>({.name = "typed"});
+  ASSERT_TRUE(any.TellAny(Increment{5}).ok());
+  absl::Status bad = any.TellAny(std::string("hello"));
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad.message(), HasSubstr("does not handle"));
+  EXPECT_EQ(dead_letters_.size(), 1u);
+}
+
+class Watcher : public ActorBase {
+ public:
+  struct Watch {
+    AnyActorRef who;
+  };
+  struct GetDowns {};
+  void Handle(Watch w) { Monitor(w.who); }
+  std::vector<std::string> Handle(GetDowns) { return downs_; }
+
+ protected:
+  void OnDown(const Down& down) override {
+    downs_.push_back(down.actor.name() + ":" + down.exit.ToString());
+  }
+
+ private:
+  std::vector<std::string> downs_;
+};
+
+TEST_F(ActorTest, MonitorReceivesDownWithTheExitReason) {
+  ActorRef<Watcher> watcher = SpawnActor<Watcher>();
+  ActorRef<Counter> a = SpawnActor<Counter>({.name = "a"});
+  ActorRef<Counter> b = SpawnActor<Counter>({.name = "b"});
+  watcher.Tell(Watcher::Watch{a});
+  watcher.Tell(Watcher::Watch{b});
+  watcher.Ask(Watcher::GetDowns{}).Get();  // monitors are in place
+  a.Tell(Boom{});
+  b.Stop();
+  a.Join();
+  b.Join();
+  Sleep(absl::ZeroDuration());
+  Sleep(absl::ZeroDuration());
+  std::vector<std::string> downs = watcher.Ask(Watcher::GetDowns{}).Get();
+  EXPECT_THAT(downs, ::testing::UnorderedElementsAre("a:failed: boom",
+                                                     "b:shutdown"));
+}
+
+class Linker : public ActorBase {
+ public:
+  struct LinkTo {
+    AnyActorRef other;
+  };
+  struct Trap {};
+  struct GetSignals {};
+  void Handle(LinkTo m) { Link(m.other); }
+  void Handle(Trap) { TrapExit(true); }
+  std::vector<std::string> Handle(GetSignals) { return signals_; }
+
+ protected:
+  void OnExitSignal(const ExitSignal& s) override {
+    signals_.push_back(s.from.name() + ":" + s.exit.ToString());
+  }
+
+ private:
+  std::vector<std::string> signals_;
+};
+
+TEST_F(ActorTest, LinkPropagatesAnAbnormalExit) {
+  ActorRef<Linker> linker = SpawnActor<Linker>({.name = "linker"});
+  ActorRef<Counter> worker = SpawnActor<Counter>({.name = "worker"});
+  linker.Ask(Linker::LinkTo{worker}).Get();
+  worker.Tell(Boom{});
+  EXPECT_TRUE(linker.Join(absl::Seconds(5)));
+  EXPECT_EQ(linker.exit().reason, ExitReason::kFailed);
+  EXPECT_THAT(linker.exit().ToString(), HasSubstr("worker"));
+}
+
+TEST_F(ActorTest, LinkDoesNotPropagateANormalExit) {
+  ActorRef<Linker> linker = SpawnActor<Linker>();
+  ActorRef<Counter> worker = SpawnActor<Counter>();
+  linker.Ask(Linker::LinkTo{worker}).Get();
+  worker.Stop();
+  worker.Join();
+  Sleep(absl::ZeroDuration());
+  EXPECT_TRUE(linker.alive());
+  EXPECT_TRUE(linker.Ask(Linker::GetSignals{}).Get().empty());
+}
+
+TEST_F(ActorTest, TrappedExitArrivesAsAMessage) {
+  ActorRef<Linker> linker = SpawnActor<Linker>();
+  ActorRef<Counter> worker = SpawnActor<Counter>({.name = "w"});
+  linker.Tell(Linker::Trap{});
+  linker.Ask(Linker::LinkTo{worker}).Get();
+  worker.Tell(Boom{});
+  worker.Join();
+  Sleep(absl::ZeroDuration());
+  EXPECT_TRUE(linker.alive());
+  EXPECT_THAT(linker.Ask(Linker::GetSignals{}).Get(),
+              ::testing::ElementsAre("w:failed: boom"));
+}
+
+TEST_F(ActorTest, RefStaysSafeAfterTheActorIsGone) {
+  AnyActorRef ref;
+  {
+    ActorRef<Counter> counter = SpawnActor<Counter>({.name = "short"});
+    ref = counter;
+    counter.Stop();
+    counter.Join();
+  }
+  EXPECT_FALSE(ref.alive());
+  EXPECT_EQ(ref.name(), "short");
+  EXPECT_EQ(ref.TellAny(Increment{}).code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(ActorTest, ManyActorsExchangeMessages) {
+  std::vector<ActorRef<Counter>> counters;
+  for (int i = 0; i < 200; ++i) counters.push_back(SpawnActor<Counter>());
+  for (int round = 0; round < 10; ++round) {
+    for (auto& c : counters) c.Tell(Increment{round});
+  }
+  for (auto& c : counters) EXPECT_EQ(c.Ask(GetCount{}).Get(), 45);
+}
+
+}  // namespace
+}  // namespace evergreen
