@@ -30,33 +30,43 @@
 namespace evergreen {
 namespace internal {
 
+// What a Greenlet<T> handle points at: the value slot of T...
 template <typename T>
-class GreenletState final : public GreenletBase {
+class GreenletState : public GreenletBase {
  public:
-  GreenletState(GreenletOptions options, absl::AnyInvocable<T()> body)
-      : GreenletBase(std::move(options)), body_(std::move(body)) {}
-
   std::optional<T>& value() { return value_; }
 
- private:
-  void RunBody() override { value_.emplace(body_()); }
-  void DropBody() noexcept override { body_ = nullptr; }
-
-  absl::AnyInvocable<T()> body_;
+ protected:
+  explicit GreenletState(GreenletOptions options)
+      : GreenletBase(std::move(options)) {}
   std::optional<T> value_;
 };
 
 template <>
-class GreenletState<void> final : public GreenletBase {
+class GreenletState<void> : public GreenletBase {
+ protected:
+  explicit GreenletState(GreenletOptions options)
+      : GreenletBase(std::move(options)) {}
+};
+
+// ...and the callable itself, stored inline: one allocation per greenlet.
+template <typename T, typename F>
+class GreenletBody final : public GreenletState<T> {
  public:
-  GreenletState(GreenletOptions options, absl::AnyInvocable<void()> body)
-      : GreenletBase(std::move(options)), body_(std::move(body)) {}
+  GreenletBody(GreenletOptions options, F body)
+      : GreenletState<T>(std::move(options)), body_(std::move(body)) {}
 
  private:
-  void RunBody() override { body_(); }
-  void DropBody() noexcept override { body_ = nullptr; }
+  void RunBody() override {
+    if constexpr (std::is_void_v<T>) {
+      (*body_)();
+    } else {
+      this->value_.emplace((*body_)());
+    }
+  }
+  void DropBody() noexcept override { body_.reset(); }
 
-  absl::AnyInvocable<void()> body_;
+  std::optional<F> body_;
 };
 
 }  // namespace internal
@@ -72,8 +82,8 @@ class Greenlet {
   static Greenlet Create(GreenletOptions options, F&& body) {
     Greenlet g;
     g.state_ = internal::RefPtr<internal::GreenletState<T>>::Adopt(
-        new internal::GreenletState<T>(std::move(options),
-                                       std::forward<F>(body)));
+        new internal::GreenletBody<T, std::decay_t<F>>(std::move(options),
+                                                       std::forward<F>(body)));
     return g;
   }
   template <typename F>

@@ -261,6 +261,19 @@ void Hub::Suspend() {
   greenlet_->Switch();
 }
 
+void Hub::Yield() {
+  // A bare ready-list node on this stack: no timer, no wake-up flags.
+  struct YieldNode {
+    internal::Runnable node{&YieldNode::Resume};
+    RawGreenlet* greenlet;
+    static void Resume(internal::Runnable* node, bool discard) {
+      if (!discard) reinterpret_cast<YieldNode*>(node)->greenlet->Switch();
+    }
+  } yield{.greenlet = RawGreenlet::Current()};
+  Schedule(&yield.node);
+  while (yield.node.linked()) Suspend();
+}
+
 void Hub::AddKeepAlive() { ev_ref(loop_); }
 
 void Hub::ReleaseKeepAlive() { ev_unref(loop_); }

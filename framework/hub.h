@@ -129,6 +129,10 @@ class Hub {
   // ever resume the caller (the main greenlet waiting with nothing alive).
   void Suspend();
 
+  // Suspends the calling greenlet until everything ready now has run: the
+  // body of Sleep(0). Throws as Suspend().
+  void Yield();
+
   // Keeps the loop alive while > 0 (see framework/keep_alive.h).
   void AddKeepAlive();
   void ReleaseKeepAlive();

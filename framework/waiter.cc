@@ -61,20 +61,13 @@ bool Waiter::Wait(absl::Duration timeout) {
   return woken_;
 }
 
-void Waiter::Yield() {
-  woken_ = true;
-  if (!node_.linked()) hub_->Schedule(&node_);
-  WaitGuard guard(&waiting_);
-  while (node_.linked()) hub_->Suspend();
-}
-
 void Sleep(absl::Duration duration) {
-  Waiter waiter;
   if (duration <= absl::ZeroDuration()) {
-    waiter.Yield();
-  } else {
-    waiter.Wait(duration);
+    Hub::Current()->Yield();
+    return;
   }
+  Waiter waiter;
+  waiter.Wait(duration);
 }
 
 void Idle() {

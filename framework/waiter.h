@@ -15,8 +15,8 @@
 // wake-up still in the hub's ready list is withdrawn, whether Wait()
 // returned, timed out, or was unwound by an exception.
 //
-// A Waiter is single-use: one Wait() (or Yield()) per object; make a new one
-// for the next wait.
+// A Waiter is single-use: one Wait() per object; make a new one for the
+// next wait.
 //
 // Thread affinity: hub thread only. Wake() may be called from any greenlet
 // of that hub or from the hub itself (a libev callback); to wake from
@@ -52,10 +52,6 @@ class Waiter {
   // Resumes the waiting greenlet on the hub's next turn. Only the first
   // call counts. Never switches, so it is safe inside libev callbacks.
   void Wake();
-
-  // Blocks until everything that is ready now, and pending I/O, has run
-  // (Sleep(0)). Throws as Wait.
-  void Yield();
 
   bool woken() const { return woken_; }
   Hub* hub() const { return hub_; }
