@@ -270,7 +270,12 @@ void Hub::Yield() {
       if (!discard) reinterpret_cast<YieldNode*>(node)->greenlet->Switch();
     }
   } yield{.greenlet = RawGreenlet::Current()};
+  // The node outlives its place in the list: it is unlinked when run, and
+  // by its destructor if an exception unwinds this frame first.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdangling-pointer"
   Schedule(&yield.node);
+#pragma GCC diagnostic pop
   while (yield.node.linked()) Suspend();
 }
 

@@ -38,7 +38,11 @@ class Resolver {
       absl::string_view host, std::uint16_t port, int family = AF_UNSPEC,
       absl::Duration timeout = absl::InfiniteDuration()) = 0;
 
-  // The calling thread's hub's resolver (created on first use).
+  // The calling thread's hub's resolver (created on first use):
+  // EVERGREEN_RESOLVER=ares|thread (default ares), configured by
+  // EVERGREEN_RESOLVER_SERVERS/_TIMEOUT/_TRIES (see resolver_options.h).
+  // A bad value is reported once through Hub::HandleError and replaced by
+  // its default (ares; the system's configuration); it never aborts.
   static Resolver* Default();
 };
 

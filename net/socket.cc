@@ -10,8 +10,12 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "net/internal/deadline.h"
 
 namespace evergreen {
+
+using internal::DeadlineFor;
+using internal::Remaining;
 
 struct Socket::State {
   explicit State(int fd) : fd(fd), io(fd) {}
@@ -26,16 +30,6 @@ absl::Status ErrnoStatus(int err, absl::string_view what) {
 }
 
 namespace {
-
-absl::Time DeadlineFor(absl::Duration timeout) {
-  return timeout == absl::InfiniteDuration() ? absl::InfiniteFuture()
-                                             : absl::Now() + timeout;
-}
-
-absl::Duration Remaining(absl::Time deadline) {
-  if (deadline == absl::InfiniteFuture()) return absl::InfiniteDuration();
-  return std::max(deadline - absl::Now(), absl::ZeroDuration());
-}
 
 absl::Status ClosedError(const char* what) {
   return absl::FailedPreconditionError(absl::StrCat(what, ": socket is closed"));

@@ -79,7 +79,7 @@ TEST_F(ActorTest, TellThenAskSeesMessagesInOrder) {
 TEST_F(ActorTest, LifeCycleHooksRunInOrder) {
   std::vector<std::string> log;
   ActorRef<Counter> counter = SpawnActor<Counter>(ActorOptions{}, &log);
-  counter.Tell(Increment{});
+  ASSERT_TRUE(counter.Tell(Increment{}).ok());
   counter.Stop();
   EXPECT_TRUE(counter.Join(absl::Seconds(5)));
   EXPECT_EQ(log, (std::vector<std::string>{"start", "stop:shutdown"}));
@@ -88,7 +88,7 @@ TEST_F(ActorTest, LifeCycleHooksRunInOrder) {
 
 TEST_F(ActorTest, StopFromInsideExitsNormally) {
   ActorRef<Counter> counter = SpawnActor<Counter>();
-  counter.Tell(StopSelf{});
+  ASSERT_TRUE(counter.Tell(StopSelf{}).ok());
   counter.Join();
   EXPECT_EQ(counter.exit().reason, ExitReason::kNormal);
   EXPECT_FALSE(counter.exit().abnormal());
@@ -97,7 +97,7 @@ TEST_F(ActorTest, StopFromInsideExitsNormally) {
 TEST_F(ActorTest, KillExitsWithKilled) {
   std::vector<std::string> log;
   ActorRef<Counter> counter = SpawnActor<Counter>(ActorOptions{}, &log);
-  counter.Tell(SlowGet{absl::Hours(1)});
+  ASSERT_TRUE(counter.Tell(SlowGet{absl::Hours(1)}).ok());
   Sleep(absl::ZeroDuration());
   counter.Kill();
   counter.Join();
@@ -134,7 +134,7 @@ TEST_F(ActorTest, SendingToADeadActorFailsWithAStatusAndADeadLetter) {
 
 TEST_F(ActorTest, QueuedAsksFailWhenTheActorExits) {
   ActorRef<Counter> counter = SpawnActor<Counter>();
-  counter.Tell(SlowGet{absl::Hours(1)});
+  ASSERT_TRUE(counter.Tell(SlowGet{absl::Hours(1)}).ok());
   AsyncResult<int> queued = counter.Ask(GetCount{});
   Sleep(absl::ZeroDuration());
   counter.Kill();
@@ -143,7 +143,7 @@ TEST_F(ActorTest, QueuedAsksFailWhenTheActorExits) {
 
 TEST_F(ActorTest, AskDeadlinePassesAndTheExpiredRequestIsSkipped) {
   ActorRef<Counter> counter = SpawnActor<Counter>();
-  counter.Tell(SlowGet{absl::Milliseconds(30)});
+  ASSERT_TRUE(counter.Tell(SlowGet{absl::Milliseconds(30)}).ok());
   AsyncResult<int> late = counter.Ask(GetCount{}, absl::Milliseconds(5));
   EXPECT_THROW(late.Get(), TimeoutError);
   EXPECT_EQ(counter.Ask(GetCount{}).Get(), 0);  // still serving
@@ -152,7 +152,7 @@ TEST_F(ActorTest, AskDeadlinePassesAndTheExpiredRequestIsSkipped) {
 TEST_F(ActorTest, FullBoundedMailboxRefusesWithResourceExhausted) {
   ActorRef<Counter> counter =
       SpawnActor<Counter>({.name = "small", .mailbox_capacity = 2});
-  counter.Tell(SlowGet{absl::Milliseconds(20)});
+  ASSERT_TRUE(counter.Tell(SlowGet{absl::Milliseconds(20)}).ok());
   Sleep(absl::ZeroDuration());  // it is busy with the slow one
   ASSERT_TRUE(counter.Tell(Increment{}).ok());
   ASSERT_TRUE(counter.Tell(Increment{}).ok());
@@ -204,10 +204,10 @@ TEST_F(ActorTest, MonitorReceivesDownWithTheExitReason) {
   ActorRef<Watcher> watcher = SpawnActor<Watcher>();
   ActorRef<Counter> a = SpawnActor<Counter>({.name = "a"});
   ActorRef<Counter> b = SpawnActor<Counter>({.name = "b"});
-  watcher.Tell(Watcher::Watch{a});
-  watcher.Tell(Watcher::Watch{b});
+  ASSERT_TRUE(watcher.Tell(Watcher::Watch{a}).ok());
+  ASSERT_TRUE(watcher.Tell(Watcher::Watch{b}).ok());
   watcher.Ask(Watcher::GetDowns{}).Get();  // monitors are in place
-  a.Tell(Boom{});
+  ASSERT_TRUE(a.Tell(Boom{}).ok());
   b.Stop();
   a.Join();
   b.Join();
@@ -242,7 +242,7 @@ TEST_F(ActorTest, LinkPropagatesAnAbnormalExit) {
   ActorRef<Linker> linker = SpawnActor<Linker>({.name = "linker"});
   ActorRef<Counter> worker = SpawnActor<Counter>({.name = "worker"});
   linker.Ask(Linker::LinkTo{worker}).Get();
-  worker.Tell(Boom{});
+  ASSERT_TRUE(worker.Tell(Boom{}).ok());
   EXPECT_TRUE(linker.Join(absl::Seconds(5)));
   EXPECT_EQ(linker.exit().reason, ExitReason::kFailed);
   EXPECT_THAT(linker.exit().ToString(), HasSubstr("worker"));
@@ -262,9 +262,9 @@ TEST_F(ActorTest, LinkDoesNotPropagateANormalExit) {
 TEST_F(ActorTest, TrappedExitArrivesAsAMessage) {
   ActorRef<Linker> linker = SpawnActor<Linker>();
   ActorRef<Counter> worker = SpawnActor<Counter>({.name = "w"});
-  linker.Tell(Linker::Trap{});
+  ASSERT_TRUE(linker.Tell(Linker::Trap{}).ok());
   linker.Ask(Linker::LinkTo{worker}).Get();
-  worker.Tell(Boom{});
+  ASSERT_TRUE(worker.Tell(Boom{}).ok());
   worker.Join();
   Sleep(absl::ZeroDuration());
   EXPECT_TRUE(linker.alive());
@@ -289,7 +289,7 @@ TEST_F(ActorTest, ManyActorsExchangeMessages) {
   std::vector<ActorRef<Counter>> counters;
   for (int i = 0; i < 200; ++i) counters.push_back(SpawnActor<Counter>());
   for (int round = 0; round < 10; ++round) {
-    for (auto& c : counters) c.Tell(Increment{round});
+    for (auto& c : counters) ASSERT_TRUE(c.Tell(Increment{round}).ok());
   }
   for (auto& c : counters) EXPECT_EQ(c.Ask(GetCount{}).Get(), 45);
 }
