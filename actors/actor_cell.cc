@@ -137,6 +137,9 @@ void ActorCell::Run() {
   }
   try {
     actor_->OnStop(exit);
+  } catch (const GreenletExit&) {
+    Finish(Exit::Killed());  // killed while stopping
+    throw;
   } catch (...) {
     if (!exit.abnormal()) exit = Exit::Failed(std::current_exception());
   }

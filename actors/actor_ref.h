@@ -174,6 +174,12 @@ class ActorRef : public AnyActorRef {
             } else {
               out.Set(static_cast<A&>(actor).Handle(std::move(message)));
             }
+          } catch (const GreenletExit&) {
+            // The actor is being killed: the asker gets an error, not the
+            // GreenletExit, which would unwind the asker as if killed.
+            out.SetException(std::make_exception_ptr(ActorError(
+                absl::UnavailableError("actor was killed before replying"))));
+            throw;
           } catch (...) {
             out.SetException(std::current_exception());
             throw;  // the handler failed: so does the actor

@@ -83,6 +83,11 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   const char* type_name() const { return type_name_; }
   Hub* hub() const { return hub_; }
   std::size_t mailbox_size() const { return mailbox_.size(); }
+  // True when called from the actor's own greenlet (a handler, OnStart,
+  // OnStop), where waiting for the actor's own reply would deadlock.
+  bool running_in_actor() const {
+    return greenlet_ && GreenletBase::Current() == greenlet_.base();
+  }
 
   // Runs `observer` once when the actor exits (at once — on the next hub
   // turn — if it already has). Returns an id for RemoveExitObserver.

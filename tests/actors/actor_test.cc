@@ -141,6 +141,22 @@ TEST_F(ActorTest, QueuedAsksFailWhenTheActorExits) {
   EXPECT_THROW(queued.Get(absl::Seconds(5)), ActorError);
 }
 
+TEST_F(ActorTest, AskToAnActorKilledMidRequestFailsWithUnavailable) {
+  // The kill unwinds the handler; the asker must get an error, not the
+  // actor's GreenletExit (which would unwind the asker as if killed).
+  ActorRef<Counter> counter = SpawnActor<Counter>();
+  AsyncResult<int> reply = counter.Ask(SlowGet{absl::Hours(1)});
+  Sleep(absl::ZeroDuration());  // the handler is running
+  counter.Kill();
+  try {
+    reply.Get(absl::Seconds(5));
+    FAIL() << "no error";
+  } catch (const ActorError& e) {
+    EXPECT_EQ(e.status().code(), absl::StatusCode::kUnavailable);
+    EXPECT_THAT(e.status().message(), HasSubstr("killed"));
+  }
+}
+
 TEST_F(ActorTest, AskDeadlinePassesAndTheExpiredRequestIsSkipped) {
   ActorRef<Counter> counter = SpawnActor<Counter>();
   ASSERT_TRUE(counter.Tell(SlowGet{absl::Milliseconds(30)}).ok());
