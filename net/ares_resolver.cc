@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -105,7 +106,8 @@ absl::Status AresResolver::Init(const ResolverOptions& options) {
   if (options.timeout.has_value()) {
     mask |= ARES_OPT_TIMEOUTMS;
     ares.timeout = static_cast<int>(
-        std::max(1.0, std::ceil(absl::ToDoubleMilliseconds(*options.timeout))));
+        std::clamp(std::ceil(absl::ToDoubleMilliseconds(*options.timeout)), 1.0,
+                   static_cast<double>(std::numeric_limits<int>::max())));
   }
   if (options.tries.has_value()) {
     mask |= ARES_OPT_TRIES;
@@ -316,11 +318,8 @@ void AresResolver::ArmTimer() {
   struct ev_loop* loop = hub_->loop();
   timeval storage;
   const timeval* next = ares_timeout(channel_, nullptr, &storage);
-  if (next == nullptr) {
-    ev_timer_stop(loop, &timer_);
-    return;
-  }
   ev_timer_stop(loop, &timer_);
+  if (next == nullptr) return;  // no lookup in flight
   ev_timer_set(&timer_,
                static_cast<double>(next->tv_sec) + next->tv_usec * 1e-6, 0.0);
   ev_timer_start(loop, &timer_);

@@ -31,7 +31,8 @@
 // further callers wait their turn, first come first served, within their
 // `timeout`. A larger burst of UDP answers can overflow a socket's receive
 // buffer (ours or the server's), and every answer lost costs a whole c-ares
-// timeout.
+// timeout. A lookup its caller gave up on keeps its slot until c-ares ends
+// it.
 //
 // Thread affinity: the resolver belongs to the hub of the thread that
 // created it; GetAddrInfo from another thread throws WrongThreadError.

@@ -3,10 +3,12 @@
 #include <netdb.h>
 #include <resolv.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <exception>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -156,7 +158,8 @@ absl::StatusOr<std::unique_ptr<ThreadResolver>> ThreadResolver::Create(
   }
   if (options.timeout.has_value()) {
     overrides->retrans_seconds = static_cast<int>(
-        std::max(1.0, std::ceil(absl::ToDoubleSeconds(*options.timeout))));
+        std::clamp(std::ceil(absl::ToDoubleSeconds(*options.timeout)), 1.0,
+                   static_cast<double>(std::numeric_limits<int>::max())));
   }
   if (options.tries.has_value()) overrides->retry = *options.tries;
   return std::unique_ptr<ThreadResolver>(

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
@@ -22,6 +23,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 extern char** environ;
 
@@ -217,6 +219,21 @@ SilentUdpServer::SilentUdpServer() {
 }
 
 SilentUdpServer::~SilentUdpServer() { close(fd_); }
+
+int SilentUdpServer::TakeQueries(int expected, absl::Duration within) {
+  char query[512];
+  int count = 0;
+  const absl::Time deadline = absl::Now() + within;
+  while (count < expected && absl::Now() < deadline) {
+    const int wait_ms =
+        static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now()) + 1);
+    pollfd readable = {.fd = fd_, .events = POLLIN, .revents = 0};
+    if (poll(&readable, 1, wait_ms) <= 0) break;
+    if (recv(fd_, query, sizeof(query), MSG_DONTWAIT) >= 0) ++count;
+  }
+  while (recv(fd_, query, sizeof(query), MSG_DONTWAIT) >= 0) ++count;
+  return count;
+}
 
 std::string SilentUdpServer::server() const {
   return absl::StrCat("127.0.0.1:", port_);

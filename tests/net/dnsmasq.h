@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace evergreen::dns_testing {
 
@@ -53,8 +54,8 @@ class Dnsmasq {
   std::string log_path_;
 };
 
-// A UDP socket bound to a free port of 127.0.0.1 that never reads: a DNS
-// server that never answers (and, unlike a closed port, never refuses).
+// A UDP socket bound to a free port of 127.0.0.1 that never answers: a DNS
+// server that is silent (and, unlike a closed port, never refuses).
 class SilentUdpServer {
  public:
   SilentUdpServer();  // aborts the test binary if it cannot bind
@@ -64,6 +65,11 @@ class SilentUdpServer {
 
   std::uint16_t port() const { return port_; }
   std::string server() const;  // "127.0.0.1:<port>"
+
+  // Reads the queries received: waits until `expected` came or `within`
+  // passed, then takes whatever else is already there. Returns how many.
+  // Blocks the thread (not just the greenlet).
+  int TakeQueries(int expected, absl::Duration within);
 
  private:
   int fd_ = -1;

@@ -382,6 +382,39 @@ TEST_F(AresResolverTest, DestroyingTheResolverCancelsLookupsInFlight) {
       << addrs.status();
 }
 
+TEST_F(AresResolverTest, LookupsBeyondTheLimitWaitTheirTurn) {
+  auto resolver = *AresResolver::Create(
+      {.servers = {silent_.server()}, .timeout = absl::Seconds(5), .tries = 1});
+  auto lookup = [&resolver](const char* host) {
+    return Spawn([&resolver, host] { return resolver->GetAddrInfo(host, 80); });
+  };
+  std::vector<Greenlet<absl::StatusOr<Addresses>>> in_flight;
+  for (int i = 0; i < AresResolver::kMaxLookupsInFlight; ++i) {
+    in_flight.push_back(lookup("alpha.test"));
+  }
+  auto waiting = lookup("beta.test");
+  auto killed_while_waiting = lookup("gamma.test");
+  Sleep(absl::ZeroDuration());  // all of them start
+  // Only the lookups in flight were sent, each an A and an AAAA query.
+  const int sent = 2 * AresResolver::kMaxLookupsInFlight;
+  EXPECT_EQ(silent_.TakeQueries(sent, absl::Seconds(2)), sent);
+  // A caller waiting for a slot still gets its own timeout.
+  EXPECT_EQ(
+      resolver->GetAddrInfo("delta.test", 80, AF_UNSPEC, absl::Milliseconds(50))
+          .status()
+          .code(),
+      absl::StatusCode::kDeadlineExceeded);
+  killed_while_waiting.Kill();
+  EXPECT_TRUE(killed_while_waiting.killed());
+  EXPECT_FALSE(waiting.ready());
+  EXPECT_EQ(silent_.TakeQueries(0, absl::ZeroDuration()), 0);
+  resolver.reset();  // ends the lookups in c-ares and the waits for a slot
+  EXPECT_EQ(waiting.Get().status().code(), absl::StatusCode::kCancelled);
+  for (const auto& g : in_flight) {
+    EXPECT_EQ(g.Get().status().code(), absl::StatusCode::kCancelled);
+  }
+}
+
 TEST_F(AresResolverTest, BadOptionsAreRefused) {
   EXPECT_EQ(AresResolver::Create({.servers = {"dns.example"}}).status().code(),
             absl::StatusCode::kInvalidArgument);
