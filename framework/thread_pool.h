@@ -41,7 +41,9 @@
 #include "absl/time/time.h"
 #include "framework/async_result.h"
 #include "framework/hub.h"
+#include "framework/greenlet.h"
 #include "framework/keep_alive.h"
+#include "framework/map_results.h"
 
 namespace evergreen {
 
@@ -117,6 +119,19 @@ class ThreadPool {
     return out;
   }
 
+  // As Map, but lazy and never throwing for an element: yields each
+  // element's absl::StatusOr in input order (IMap) or as finished
+  // (IMapUnordered), like Pool's (framework/map_results.h). Submitting
+  // never blocks; iterating blocks the calling greenlet.
+  template <typename F, typename T>
+  auto IMap(F fn, const std::vector<T>& inputs) {
+    return Results(std::move(fn), inputs, /*ordered=*/true);
+  }
+  template <typename F, typename T>
+  auto IMapUnordered(F fn, const std::vector<T>& inputs) {
+    return Results(std::move(fn), inputs, /*ordered=*/false);
+  }
+
   // Changes the thread bounds. Threads above a lowered max retire when
   // their current work ends. Errors: InvalidArgument for bad bounds.
   absl::Status Resize(int min_threads, int max_threads);
@@ -129,6 +144,21 @@ class ThreadPool {
   std::size_t queued() const;
 
  private:
+  // One greenlet per input waits for its pool result, so MapResults (and
+  // its failure-to-status mapping) serves thread pools as it serves Pools.
+  template <typename F, typename T>
+  auto Results(F fn, const std::vector<T>& inputs, bool ordered) {
+    using R = std::invoke_result_t<F&, const T&>;
+    std::vector<Greenlet<R>> waiters;
+    waiters.reserve(inputs.size());
+    for (const T& input : inputs) {
+      AsyncResult<R> result = Spawn(fn, input);  // queued in input order
+      waiters.push_back(
+          ::evergreen::Spawn([result]() mutable { return result.Take(); }));
+    }
+    return MapResults<R>(std::move(waiters), ordered);
+  }
+
   // Runs the work, or with `cancelled` only fails its result.
   using Task = absl::AnyInvocable<void(bool cancelled)>;
   using Workers = std::list<std::thread>;

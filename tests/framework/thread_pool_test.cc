@@ -173,6 +173,38 @@ TEST_F(ThreadPoolTest, MapKeepsInputOrder) {
   EXPECT_EQ(out, (std::vector<int>{50, 10, 40, 20, 30}));
 }
 
+TEST_F(ThreadPoolTest, IMapKeepsOrderAndContinuesPastAFailure) {
+  ThreadPool pool({.max_threads = 3});
+  std::vector<int> in = {3, 0, 1};
+  std::vector<std::string> out;
+  for (absl::StatusOr<int> r : pool.IMap(
+           [](int v) {
+             if (v == 0) throw std::domain_error("zero");
+             std::this_thread::sleep_for(std::chrono::milliseconds(v));
+             return 12 / v;
+           },
+           in)) {
+    out.push_back(r.ok() ? std::to_string(*r) : std::string(r.status().message()));
+  }
+  EXPECT_EQ(out, (std::vector<std::string>{"4", "zero", "12"}));
+}
+
+TEST_F(ThreadPoolTest, IMapUnorderedYieldsAsReady) {
+  ThreadPool pool({.max_threads = 2});
+  std::vector<int> in = {40, 1};
+  std::vector<int> out;
+  for (absl::StatusOr<int> r : pool.IMapUnordered(
+           [](int v) {
+             std::this_thread::sleep_for(std::chrono::milliseconds(v));
+             return v;
+           },
+           in)) {
+    ASSERT_TRUE(r.ok());
+    out.push_back(*r);
+  }
+  EXPECT_EQ(out, (std::vector<int>{1, 40}));
+}
+
 TEST_F(ThreadPoolTest, DefaultPoolIsPerHubAndSizedByEnvironment) {
   ThreadPool* a = ThreadPool::Default();
   EXPECT_EQ(a, ThreadPool::Default());
