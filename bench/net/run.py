@@ -8,6 +8,9 @@ comparison:
                 thread pool, lookups per second, both asking a dnsmasq that
                 this script starts on a free loopback port with its own
                 names (nothing leaves the machine)
+  tcp echo, tls
+                servers against raw libev, gevent and nginx: see
+                server_bench.py
 
 Samples are gathered in rounds that alternate their order, so a noisy moment
 of the machine is shared by both sides; each printed value is the median of
@@ -28,6 +31,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import compare  # pylint: disable=wrong-import-position
+import server_bench  # pylint: disable=wrong-import-position
 
 SUITE = 'net'
 DNSMASQ = '/usr/sbin/dnsmasq'
@@ -145,6 +149,7 @@ def dns_lookups():
 
 
 COMPARISONS = [dns_lookups]
+COMPARISONS += server_bench.COMPARISONS
 
 
 def main():
