@@ -1,5 +1,7 @@
 #include "actors/exit.h"
 
+#include "framework/errors.h"
+
 namespace evergreen {
 
 std::string Exit::ToString() const {
@@ -14,13 +16,7 @@ std::string Exit::ToString() const {
       break;
   }
   if (error == nullptr) return "failed";
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return std::string("failed: ") + e.what();
-  } catch (...) {
-    return "failed: non-standard exception";
-  }
+  return "failed: " + DescribeException(error);
 }
 
 }  // namespace evergreen

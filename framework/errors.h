@@ -18,7 +18,9 @@
 #ifndef EVERGREEN_FRAMEWORK_ERRORS_H_
 #define EVERGREEN_FRAMEWORK_ERRORS_H_
 
+#include <exception>
 #include <stdexcept>
+#include <string>
 
 #include "greenlet/errors.h"
 
@@ -45,6 +47,18 @@ class GreenletKilledError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// The what() of a stored exception, for messages and reports
+// ("non-standard exception" for one that is not a std::exception).
+inline std::string DescribeException(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "non-standard exception";
+  }
+}
 
 }  // namespace evergreen
 

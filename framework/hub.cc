@@ -19,16 +19,6 @@ thread_local Hub* current_hub = nullptr;
 // that state first (thread_local destructors run in reverse order).
 thread_local std::unique_ptr<Hub> owned_hub;
 
-std::string Describe(std::exception_ptr error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "non-standard exception";
-  }
-}
-
 }  // namespace
 
 bool internal::HubRemote::Post(absl::AnyInvocable<void()> fn) {
@@ -243,7 +233,7 @@ void Hub::HandleError(absl::string_view where, std::exception_ptr error) {
   }
   std::fprintf(stderr, "evergreen: uncaught error in %.*s: %s\n",
                static_cast<int>(where.size()), where.data(),
-               Describe(error).c_str());
+               DescribeException(error).c_str());
 }
 
 void Hub::SetErrorHandler(ErrorHandler handler) {

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "framework/errors.h"
 #include "net/resolver_common.h"
 
 namespace evergreen {
@@ -104,16 +105,6 @@ absl::StatusOr<internal::Addresses> ToResult(absl::string_view host, int family,
   }
 }
 
-std::string Describe(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "non-standard exception";
-  }
-}
-
 }  // namespace
 
 ThreadResolver::ThreadResolver() : hub_(Hub::Current()) {}
@@ -185,7 +176,7 @@ absl::StatusOr<std::vector<SocketAddress>> ThreadResolver::GetAddrInfo(
   }
   if (std::exception_ptr error = result.exception()) {
     return absl::CancelledError(absl::StrCat(internal::LookupName(host, family),
-                                             ": ", Describe(error)));
+                                             ": ", DescribeException(error)));
   }
   return ToResult(host, family, result.Take());
 }
