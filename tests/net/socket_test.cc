@@ -242,7 +242,7 @@ TEST_F(SocketBasicsTest, UnixStreamSockets) {
 TEST_F(SocketBasicsTest, WaitReadableOnAUserPipe) {
   int fds[2];
   ASSERT_EQ(pipe2(fds, O_NONBLOCK | O_CLOEXEC), 0);
-  Spawn([w = fds[1]] { (void)write(w, "x", 1); });
+  Spawn([w = fds[1]] { EXPECT_EQ(write(w, "x", 1), 1); });
   EXPECT_TRUE(WaitReadable(fds[0], absl::Seconds(5)).ok());
   EXPECT_EQ(WaitReadable(fds[1], absl::Milliseconds(1)).code(),
             absl::StatusCode::kDeadlineExceeded);  // a write end never reads
