@@ -324,17 +324,35 @@ absl::StatusOr<Child> SupervisorActor::Handle(
   return it->child;
 }
 
+absl::StatusOr<SupervisorActor::Iterator> SupervisorActor::Find(
+    const std::string& id) {
+  Iterator it = table_.FindId(id);
+  if (it == table_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("supervisor '", name_, "' has no child '", id, "'"));
+  }
+  return it;
+}
+
+absl::StatusOr<SupervisorActor::Iterator> SupervisorActor::FindTerminated(
+    const std::string& id) {
+  absl::StatusOr<Iterator> it = Find(id);
+  if (it.ok() && ((*it)->running() || (*it)->restarting)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("child '", id, "' is ",
+                     (*it)->running() ? "running" : "restarting"));
+  }
+  return it;
+}
+
 absl::Status SupervisorActor::Handle(TerminateChildRequest request) {
   if (simple()) {
     return NotForThisStrategy(
         "TerminateChild(id): terminate a dynamic child by its Child");
   }
-  Iterator it = table_.FindId(request.id);
-  if (it == table_.end()) {
-    return absl::NotFoundError(absl::StrCat("supervisor '", name_,
-                                            "' has no child '", request.id,
-                                            "'"));
-  }
+  absl::StatusOr<Iterator> found = Find(request.id);
+  if (!found.ok()) return found.status();
+  Iterator it = *found;
   TerminateRecord(it);
   it->restarting = false;
   if (Disposable(it)) table_.Erase(it);
@@ -358,35 +376,17 @@ absl::Status SupervisorActor::Handle(TerminateChildRefRequest request) {
 
 absl::StatusOr<Child> SupervisorActor::Handle(RestartChildRequest request) {
   if (simple()) return NotForThisStrategy("RestartChild is not supported");
-  Iterator it = table_.FindId(request.id);
-  if (it == table_.end()) {
-    return absl::NotFoundError(absl::StrCat("supervisor '", name_,
-                                            "' has no child '", request.id,
-                                            "'"));
-  }
-  if (it->running() || it->restarting) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("child '", request.id, "' is ",
-                     it->running() ? "running" : "restarting"));
-  }
-  if (absl::Status started = StartRecord(it); !started.ok()) return started;
-  return it->child;
+  absl::StatusOr<Iterator> it = FindTerminated(request.id);
+  if (!it.ok()) return it.status();
+  if (absl::Status started = StartRecord(*it); !started.ok()) return started;
+  return (*it)->child;
 }
 
 absl::Status SupervisorActor::Handle(DeleteChildRequest request) {
   if (simple()) return NotForThisStrategy("DeleteChild is not supported");
-  Iterator it = table_.FindId(request.id);
-  if (it == table_.end()) {
-    return absl::NotFoundError(absl::StrCat("supervisor '", name_,
-                                            "' has no child '", request.id,
-                                            "'"));
-  }
-  if (it->running() || it->restarting) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("child '", request.id, "' is ",
-                     it->running() ? "running" : "restarting"));
-  }
-  table_.Erase(it);
+  absl::StatusOr<Iterator> it = FindTerminated(request.id);
+  if (!it.ok()) return it.status();
+  table_.Erase(*it);
   return absl::OkStatus();
 }
 

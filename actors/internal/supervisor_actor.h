@@ -91,6 +91,11 @@ class SupervisorActor : public ActorBase {
   }
   // InvalidArgument naming this supervisor, its strategy and `what`.
   absl::Status NotForThisStrategy(const char* what) const;
+  // The record of child `id`, or NotFound naming it.
+  absl::StatusOr<Iterator> Find(const std::string& id);
+  // As Find, also FailedPrecondition for a child that is running or
+  // restarting (what RestartChild and DeleteChild need).
+  absl::StatusOr<Iterator> FindTerminated(const std::string& id);
 
   // Runs the spec's start function. On success the child (if it returned
   // one) is running and watched; an error says which child failed.
