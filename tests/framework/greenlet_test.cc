@@ -11,31 +11,13 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/error_log.h"
 
 namespace evergreen {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-// Captures what reaches the hub's error handler during a test.
-class ErrorLog {
- public:
-  ErrorLog() {
-    Hub::Current()->SetErrorHandler(
-        [this](absl::string_view where, std::exception_ptr error) {
-          wheres.emplace_back(where);
-          try {
-            std::rethrow_exception(error);
-          } catch (const std::exception& e) {
-            whats.emplace_back(e.what());
-          }
-        });
-  }
-  ~ErrorLog() { Hub::Current()->SetErrorHandler(nullptr); }
-  std::vector<std::string> wheres;
-  std::vector<std::string> whats;
-};
 
 class GreenletTest : public ::testing::Test {
  protected:

@@ -25,6 +25,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/error_log.h"
 
 namespace evergreen {
 namespace {
@@ -81,27 +82,6 @@ int AcceptQueueLength(int listener_fd) {
   }
   return static_cast<int>(info.tcpi_unacked);
 }
-
-// Collects what reaches Hub::HandleError.
-class ErrorLog {
- public:
-  ErrorLog() {
-    Hub::Current()->SetErrorHandler(
-        [this](absl::string_view where, std::exception_ptr error) {
-          wheres.emplace_back(where);
-          try {
-            std::rethrow_exception(error);
-          } catch (const std::exception& e) {
-            messages.emplace_back(e.what());
-          }
-          reported.Set();
-        });
-  }
-  ~ErrorLog() { Hub::Current()->SetErrorHandler(nullptr); }
-  std::vector<std::string> wheres;
-  std::vector<std::string> messages;
-  Event reported;
-};
 
 class StreamServerTest : public ::testing::Test {
  protected:
@@ -201,19 +181,19 @@ TEST_F(StreamServerTest,
   ASSERT_TRUE(doomed.SendAll("boom").ok());
   absl::StatusOr<std::string> after = doomed.Recv(64, kPatience);
   EXPECT_TRUE(!after.ok() || after->empty()) << *after;  // EOF or reset
-  ASSERT_EQ(errors.messages.size(), 1u);
-  EXPECT_EQ(errors.messages[0], "handler exploded");
+  ASSERT_EQ(errors.whats.size(), 1u);
+  EXPECT_EQ(errors.whats[0], "handler exploded");
   EXPECT_THAT(errors.wheres[0], HasSubstr("connection from"));
   EXPECT_THAT(errors.wheres[0], HasSubstr("StreamServer"));
 
   EXPECT_EQ(RoundTrip(calm, "unaffected"), "unaffected");
   Socket fresh = ConnectTo(server.address());
   EXPECT_EQ(RoundTrip(fresh, "still serving"), "still serving");
-  EXPECT_EQ(errors.messages.size(), 1u);
+  EXPECT_EQ(errors.whats.size(), 1u);
   calm.Close();
   fresh.Close();
   server.Stop(kPatience);
-  EXPECT_EQ(errors.messages.size(), 1u);
+  EXPECT_EQ(errors.whats.size(), 1u);
 }
 
 // B-S5: with the cap given as max_connections (false) or as a shared Pool.
@@ -565,8 +545,8 @@ TEST_F(StreamServerTest, AcceptBacksOffUnderEmfileWithoutSpinningAndRecovers) {
   EXPECT_GE(stats.backoffs, 2u);
   EXPECT_EQ(stats.accepted, 0u);
   EXPECT_TRUE(server.running());
-  ASSERT_EQ(errors.messages.size(), 1u);  // once, not per attempt
-  EXPECT_THAT(errors.messages[0], HasSubstr("Too many open files"));
+  ASSERT_EQ(errors.whats.size(), 1u);  // once, not per attempt
+  EXPECT_THAT(errors.whats[0], HasSubstr("Too many open files"));
   EXPECT_THAT(errors.wheres[0], HasSubstr("StreamServer"));
   EXPECT_EQ(RoundTrip(client, "served at last"), "served at last");
   EXPECT_EQ(server.stats().accepted, 1u);
