@@ -13,8 +13,17 @@
 //   };
 //
 //   evergreen::ActorRef<Counter> counter = evergreen::SpawnActor<Counter>();
-//   counter.Tell(Increment{2});                        // fire and forget
-//   int n = counter.Ask(GetCount{}).Get();             // 2
+//   absl::Status sent = counter.Tell(Increment{2});    // fire and forget
+//   int n = counter.Ask(GetCount{}).Get();             // 2, or throws
+//   absl::StatusOr<int> m =
+//       counter.Ask(GetCount{}, absl::Seconds(1)).Result();  // never throws
+//
+// (Compiled, with this header alone, in tests/docs/actor_example_test.cc.)
+//
+// This header is the actor model's front door: ActorBase, ActorOptions
+// (actors/actor_options.h), Down and ExitSignal, SpawnActor, and through
+// it ActorRef (actors/actor_ref.h) and AnyActorRef
+// (actors/any_actor_ref.h).
 //
 // Messages are plain C++ values (protobuf messages included), moved into
 // the mailbox, never serialised on the same hub. The set of messages an
@@ -37,18 +46,31 @@
 
 #include <cstdint>
 #include <memory>
+#include <type_traits>
+#include <utility>
 
+#include "actors/actor_options.h"
+#include "actors/actor_ref.h"
+#include "actors/any_actor_ref.h"
 #include "actors/exit.h"
 #include "actors/internal/actor_cell.h"
+#include "actors/internal/dispatcher.h"
+#include "actors/internal/message_name.h"
 
 namespace evergreen {
 
-class AnyActorRef;
-
 // A monitored actor exited (delivered to OnDown in the watcher's greenlet).
-struct Down;
+struct Down {
+  AnyActorRef actor;
+  Exit exit;
+  std::uint64_t monitor_id = 0;
+};
+
 // A linked actor exited and this actor traps exits.
-struct ExitSignal;
+struct ExitSignal {
+  AnyActorRef from;
+  Exit exit;
+};
 
 class ActorBase {
  public:
@@ -81,6 +103,23 @@ class ActorBase {
   friend class ActorSystemHooks;
   internal::ActorCell* cell_ = nullptr;
 };
+
+// Constructs A(args...) and starts it on the calling thread's hub: OnStart
+// runs on the hub's next turn. Never blocks.
+template <typename A, typename... Args>
+ActorRef<A> SpawnActor(ActorOptions options, Args&&... args) {
+  static_assert(std::is_base_of_v<ActorBase, A>, "actors derive ActorBase");
+  auto cell = std::make_shared<internal::ActorCell>(
+      std::move(options), std::make_unique<A>(std::forward<Args>(args)...),
+      internal::DispatcherFor<A>(), internal::MessageName<A>());
+  cell->Start();
+  return ActorRef<A>(std::move(cell));
+}
+
+template <typename A>
+ActorRef<A> SpawnActor() {
+  return SpawnActor<A>(ActorOptions());
+}
 
 }  // namespace evergreen
 

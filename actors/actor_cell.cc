@@ -1,7 +1,5 @@
 #include "actors/internal/actor_cell.h"
 
-#include <cxxabi.h>
-
 #include <atomic>
 #include <cstdlib>
 #include <utility>
@@ -24,14 +22,6 @@ class LinkedExit : public std::runtime_error {
 };
 
 }  // namespace
-
-std::string DemangledName(const std::type_info& type) {
-  int status = 0;
-  char* demangled = abi::__cxa_demangle(type.name(), nullptr, nullptr, &status);
-  std::string name = status == 0 && demangled != nullptr ? demangled : type.name();
-  std::free(demangled);
-  return name;
-}
 
 ActorCell::ActorCell(ActorOptions options, std::unique_ptr<ActorBase> actor,
                      AnyDispatcher dispatcher, const char* type_name)
@@ -218,36 +208,5 @@ void ActorCell::Unlink(const std::shared_ptr<ActorCell>& other) {
 }
 
 }  // namespace internal
-
-AnyActorRef ActorBase::self() const {
-  return AnyActorRef(cell_->shared_from_this());
-}
-
-void ActorBase::OnDown(const Down&) {}
-void ActorBase::OnExitSignal(const ExitSignal&) {}
-
-void ActorBase::Link(const AnyActorRef& other) {
-  cell_->Link(other.cell());
-}
-
-std::uint64_t ActorBase::Monitor(const AnyActorRef& other) {
-  std::weak_ptr<internal::ActorCell> watcher = cell_->weak_from_this();
-  auto id = std::make_shared<std::uint64_t>(0);
-  *id = other.cell()->AddExitObserver(
-      [watcher, watched = other, id](const Exit& exit) {
-        std::shared_ptr<internal::ActorCell> cell = watcher.lock();
-        if (cell == nullptr || !cell->alive()) return;
-        internal::ActorCell::Envelope down =
-            [watched, exit, monitor = *id](ActorBase& actor) {
-              actor.OnDown(Down{watched, exit, monitor});
-            };
-        (void)cell->Deliver(down, "Down");
-      });
-  return *id;
-}
-
-void ActorBase::Demonitor(const AnyActorRef& other, std::uint64_t id) {
-  other.cell()->RemoveExitObserver(id);
-}
 
 }  // namespace evergreen

@@ -1,18 +1,27 @@
-// ActorRef<A> and AnyActorRef: cheap, copyable handles to an actor that
-// stay safe after it is gone.
+// ActorRef<A>: a cheap, copyable, typed handle to an actor that stays safe
+// after it is gone (AnyActorRef, actors/any_actor_ref.h, is the untyped
+// one). Actors, SpawnActor and the rest of the model: actors/actor.h.
 //
 //   ActorRef<Counter> c = SpawnActor<Counter>({.name = "counter"});
 //   absl::Status s = c.Tell(Increment{});       // NotFound once c is dead
 //   AsyncResult<int> r = c.Ask(GetCount{}, absl::Seconds(1));
+//   absl::StatusOr<int> n = c.Ask(GetCount{}, absl::Seconds(1)).Result();
 //   AnyActorRef any = c;                         // type-erased
-//   any.TellAny(Increment{});                    // checked at run time
+//   absl::Status t = any.TellAny(Increment{});   // checked at run time
+//   // (compiled in tests/docs/header_examples_test.cc)
 //
 // Tell never blocks unless the actor was spawned with block_when_full and
 // its bounded mailbox is full. Ask returns at once; the AsyncResult
 // completes with the handler's return value (void handlers: completion),
 // the handler's exception, DeadlineExceeded (as a TimeoutError) when the
 // deadline passes first — an expired request is then skipped, not run —
-// or an error when the actor exits before replying.
+// or a StatusError when the actor exits before replying. The one-line,
+// non-throwing way to call an actor (B-D1):
+//
+//   absl::StatusOr<int> n = c.Ask(GetCount{}, absl::Seconds(1)).Result();
+//
+// A timed Ask's timer is cancelled as soon as the request is answered (or
+// dropped), so answered Asks keep neither a timer nor the loop alive (B-D2).
 //
 // Thread affinity: the hub thread of the actor (cross-hub delivery comes
 // with the remote layer).
@@ -30,65 +39,17 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "actors/actor.h"
-#include "actors/actor_error.h"
+#include "actors/any_actor_ref.h"
 #include "actors/internal/actor_cell.h"
 #include "actors/internal/message_name.h"
 #include "framework/async_result.h"
+#include "framework/errors.h"
 #include "framework/timeout.h"
+#include "framework/timer_handle.h"
 
 namespace evergreen {
 
-class AnyActorRef {
- public:
-  AnyActorRef() = default;
-  explicit AnyActorRef(std::shared_ptr<internal::ActorCell> cell)
-      : cell_(std::move(cell)) {}
-
-  explicit operator bool() const { return cell_ != nullptr; }
-  bool alive() const { return cell_ != nullptr && cell_->alive(); }
-  // The exit of a dead actor.
-  const Exit& exit() const { return cell_->exit(); }
-  std::uint64_t id() const { return cell_->id(); }
-  const std::string& name() const { return cell_->name(); }
-  std::size_t mailbox_size() const { return cell_->mailbox_size(); }
-
-  // Delivers `message` if the actor's type lists it in `Messages`.
-  // Errors: InvalidArgument for a type it does not handle; as Tell.
-  template <typename M>
-  absl::Status TellAny(M message) const {
-    return cell_->DeliverAny(std::any(std::move(message)));
-  }
-
-  // Graceful stop after the queued messages (kShutdown).
-  void Stop() const { cell_->Stop(); }
-  // Immediate kill (kKilled).
-  void Kill() const { cell_->Kill(); }
-  // Blocks until the actor exited or `timeout`; returns whether it did.
-  bool Join(absl::Duration timeout = absl::InfiniteDuration()) const {
-    return cell_->Join(timeout);
-  }
-
-  friend bool operator==(const AnyActorRef& a, const AnyActorRef& b) {
-    return a.cell_ == b.cell_;
-  }
-
-  const std::shared_ptr<internal::ActorCell>& cell() const { return cell_; }
-
- protected:
-  std::shared_ptr<internal::ActorCell> cell_;
-};
-
-struct Down {
-  AnyActorRef actor;
-  Exit exit;
-  std::uint64_t monitor_id = 0;
-};
-
-struct ExitSignal {
-  AnyActorRef from;
-  Exit exit;
-};
+class ActorBase;
 
 // True when A has a Handle overload taking M.
 template <typename A, typename M>
@@ -102,16 +63,20 @@ using ReplyOf = decltype(std::declval<A&>().Handle(std::declval<M>()));
 namespace internal {
 
 // Fails the Ask's result if the envelope dies unanswered (the actor exited
-// with it queued, or it expired).
+// with it queued, or it expired), and cancels the Ask's timer when the
+// envelope dies however it ends: a request answered in time leaves no
+// timer behind (B-D2).
 template <typename R>
 class PendingReply {
  public:
   explicit PendingReply(AsyncResult<R> result) : result_(std::move(result)) {}
   PendingReply(PendingReply&& other) noexcept
-      : result_(std::move(other.result_)), armed_(std::exchange(other.armed_, false)) {}
+      : result_(std::move(other.result_)),
+        timer_(std::move(other.timer_)),
+        armed_(std::exchange(other.armed_, false)) {}
   ~PendingReply() {
     if (armed_) {
-      result_.SetException(std::make_exception_ptr(ActorError(
+      result_.SetException(std::make_exception_ptr(StatusError(
           absl::UnavailableError("actor exited before replying"))));
     }
   }
@@ -119,9 +84,11 @@ class PendingReply {
     armed_ = false;
     return result_;
   }
+  void set_timer(TimerHandle timer) { timer_ = ScopedTimer(std::move(timer)); }
 
  private:
   AsyncResult<R> result_;
+  ScopedTimer timer_;
   bool armed_ = true;
 };
 
@@ -157,14 +124,25 @@ class ActorRef : public AnyActorRef {
     const absl::Time deadline = timeout == absl::InfiniteDuration()
                                     ? absl::InfiniteFuture()
                                     : absl::Now() + timeout;
+    internal::PendingReply<R> pending(result);
+    if (timeout != absl::InfiniteDuration()) {
+      pending.set_timer(cell_->hub()->CallLater(
+          timeout, [result, timeout, what = internal::MessageName<M>()]()
+                       mutable {
+            result.SetException(std::make_exception_ptr(TimeoutError(
+                timeout, nullptr,
+                absl::StrCat("Ask(", what, ") timed out after ",
+                             absl::FormatDuration(timeout)))));
+          }));
+    }
     internal::ActorCell::Envelope envelope =
-        [message = std::move(message),
-         reply = internal::PendingReply<R>(result),
+        [message = std::move(message), reply = std::move(pending),
          deadline](ActorBase& actor) mutable {
           AsyncResult<R>& out = reply.result();
           if (deadline != absl::InfiniteFuture() && absl::Now() > deadline) {
-            out.SetException(std::make_exception_ptr(
-                TimeoutError(absl::ZeroDuration())));
+            out.SetException(std::make_exception_ptr(TimeoutError(
+                absl::ZeroDuration(), nullptr,
+                "Ask expired in the mailbox before it was handled")));
             return;
           }
           try {
@@ -177,7 +155,7 @@ class ActorRef : public AnyActorRef {
           } catch (const GreenletExit&) {
             // The actor is being killed: the asker gets an error, not the
             // GreenletExit, which would unwind the asker as if killed.
-            out.SetException(std::make_exception_ptr(ActorError(
+            out.SetException(std::make_exception_ptr(StatusError(
                 absl::UnavailableError("actor was killed before replying"))));
             throw;
           } catch (...) {
@@ -188,72 +166,11 @@ class ActorRef : public AnyActorRef {
     absl::Status sent = cell_->Deliver(envelope, internal::MessageName<M>());
     if (!sent.ok()) {
       // Before `envelope` dies: the precise reason wins over its default.
-      result.SetException(std::make_exception_ptr(ActorError(sent)));
-    } else if (timeout != absl::InfiniteDuration()) {
-      cell_->hub()->CallLater(timeout, [result, timeout]() mutable {
-        result.SetException(std::make_exception_ptr(TimeoutError(timeout)));
-      });
+      result.SetException(std::make_exception_ptr(StatusError(sent)));
     }
     return result;
   }
 };
-
-namespace internal {
-
-// Builds the run-time dispatcher of A from A::Messages, if it has one.
-template <typename A, typename M>
-bool TryDispatch(std::any& message, ActorCell::Envelope* out) {
-  M* typed = std::any_cast<M>(&message);
-  if (typed == nullptr) return false;
-  *out = [m = std::move(*typed)](ActorBase& actor) mutable {
-    static_cast<A&>(actor).Handle(std::move(m));
-  };
-  return true;
-}
-
-template <typename A, typename... Ms>
-ActorCell::AnyDispatcher MakeDispatcher(std::tuple<Ms...>*) {
-  return [](std::any message) -> absl::StatusOr<ActorCell::Envelope> {
-    ActorCell::Envelope envelope;
-    if ((TryDispatch<A, Ms>(message, &envelope) || ...)) return envelope;
-    return absl::InvalidArgumentError(absl::StrCat(
-        "actor type ", MessageName<A>(), " does not handle message type ",
-        DemangledName(message.type())));
-  };
-}
-
-template <typename A>
-ActorCell::AnyDispatcher DispatcherFor() {
-  if constexpr (requires { typename A::Messages; }) {
-    return MakeDispatcher<A>(static_cast<typename A::Messages*>(nullptr));
-  } else {
-    return [](std::any message) -> absl::StatusOr<ActorCell::Envelope> {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "actor type ", MessageName<A>(),
-          " declares no Messages list; cannot deliver untyped ",
-          DemangledName(message.type())));
-    };
-  }
-}
-
-}  // namespace internal
-
-// Constructs A(args...) and starts it on the calling thread's hub: OnStart
-// runs on the hub's next turn. Never blocks.
-template <typename A, typename... Args>
-ActorRef<A> SpawnActor(ActorOptions options, Args&&... args) {
-  static_assert(std::is_base_of_v<ActorBase, A>, "actors derive ActorBase");
-  auto cell = std::make_shared<internal::ActorCell>(
-      std::move(options), std::make_unique<A>(std::forward<Args>(args)...),
-      internal::DispatcherFor<A>(), internal::MessageName<A>());
-  cell->Start();
-  return ActorRef<A>(std::move(cell));
-}
-
-template <typename A>
-ActorRef<A> SpawnActor() {
-  return SpawnActor<A>(ActorOptions());
-}
 
 }  // namespace evergreen
 

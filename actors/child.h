@@ -38,7 +38,7 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/time/time.h"
-#include "actors/actor_ref.h"
+#include "actors/actor.h"
 #include "actors/exit.h"
 #include "framework/greenlet.h"
 

@@ -10,6 +10,7 @@
 //   if (typed.ok()) {
 //     int n = typed->Ask(GetCount{}).Get();
 //   }
+//   // (compiled in tests/docs/header_examples_test.cc)
 //
 // A name holds at most one live actor. It is released when that actor exits
 // (whatever the reason), on the hub's next turn after the exit; until then a
@@ -33,7 +34,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "actors/actor_ref.h"
+#include "actors/actor.h"
 #include "actors/internal/message_name.h"
 
 namespace evergreen {

@@ -114,14 +114,15 @@ auto Supervisor::Call(Request request) const {
         "' called from its own greenlet (a child's start function?): the "
         "call would deadlock")));
   }
-  try {
-    return ActorRef<SupervisorActor>(ref_.cell())
-        .Ask(std::move(request))
-        .Get();
-  } catch (const ActorError& e) {
-    // Not running, or exited before replying.
-    return Reply(absl::UnavailableError(e.status().message()));
+  auto reply = ActorRef<SupervisorActor>(ref_.cell())
+                   .Ask(std::move(request))
+                   .Result();
+  if (reply.ok()) return *std::move(reply);
+  // Not running (NotFound from the mailbox), or exited before replying.
+  if (absl::IsNotFound(reply.status())) {
+    return Reply(absl::UnavailableError(reply.status().message()));
   }
+  return Reply(reply.status());
 }
 
 absl::StatusOr<Child> Supervisor::StartChild(ChildSpec spec) const {

@@ -7,9 +7,11 @@
 //        .period = absl::Seconds(5)},
 //       {{.id = "db", .start = [] { return SpawnActor<Db>(); }},
 //        {.id = "poller", .start = [] { return Spawn(Poll); }}});
-//   sup->StartChild({.id = "cache", .start = [] { return SpawnActor<Cache>(); }});
+//   absl::StatusOr<Child> cache =
+//       sup->StartChild({.id = "cache", .start = [] { return SpawnActor<Cache>(); }});
 //   sup->Stop();    // children stop in reverse start order
 //   sup->Join();
+//   // (compiled in tests/docs/header_examples_test.cc)
 //
 //   // A tree: a supervisor is a child of another (type kSupervisor).
 //   Supervisor::Start({}, {Supervisor::Spec("workers", {}, worker_specs),
@@ -27,7 +29,7 @@
 //
 // Exits (actors/exit.h): Stop() → kShutdown after the children are
 // stopped; a child failing to start during Start, or giving up (restart
-// intensity, B-U6/B-U7) → kFailed with a SupervisorError, after the
+// intensity, B-U6/B-U7) → kFailed with a StatusError, after the
 // children are stopped; Kill() → kKilled, and the children are killed
 // without waiting. OTP exits with `shutdown` when it gives up; a failure
 // is used here so that links and transient parent specs see the
@@ -45,11 +47,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "actors/actor_ref.h"
+#include "actors/actor.h"
 #include "actors/child.h"
 #include "actors/child_info.h"
 #include "actors/child_spec.h"
-#include "actors/supervisor_error.h"
+#include "framework/errors.h"
 #include "actors/supervisor_flags.h"
 
 namespace evergreen {

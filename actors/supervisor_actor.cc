@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "actors/supervisor_error.h"
+#include "framework/errors.h"
 #include "framework/exception_status.h"
 #include "greenlet/errors.h"
 
@@ -86,7 +86,7 @@ void SupervisorActor::OnStart() {
       absl::Status error(started.code(), absl::StrCat("supervisor '", name_,
                                                       "': ", started.message()));
       started_.Set(error);
-      throw SupervisorError(std::move(error));
+      throw StatusError(std::move(error));
     }
     if (!it->running() && Disposable(it)) table_.Erase(it);
     it = next;
@@ -243,7 +243,7 @@ void SupervisorActor::ScheduleRetry(Iterator it, const absl::Status& why) {
 void SupervisorActor::GiveUp(Iterator it, const std::string& reason) {
   const std::string id = it->id();  // `it` may go with the children
   TerminateAll();
-  throw SupervisorError(absl::AbortedError(absl::StrCat(
+  throw StatusError(absl::AbortedError(absl::StrCat(
       "supervisor '", name_, "' reached its maximum restart intensity (",
       flags_.intensity, " in ", absl::FormatDuration(flags_.period),
       "); child '", id, "' ", reason)));

@@ -25,4 +25,12 @@ void AsyncResultCore::WaitForGet(absl::Duration timeout) {
   if (error_ != nullptr) std::rethrow_exception(error_);
 }
 
+absl::Status AsyncResultCore::WaitForResult(absl::Duration timeout) {
+  if (!ready_ && !Wait(timeout)) {
+    return absl::DeadlineExceededError(absl::StrCat(
+        "AsyncResult::Result: not set within ", absl::FormatDuration(timeout)));
+  }
+  return StatusFromException(error_);
+}
+
 }  // namespace evergreen::internal

@@ -4,10 +4,15 @@
 //   evergreen::AsyncResult<int> result;
 //   evergreen::Spawn([result]() mutable { result.Set(42); });
 //   int v = result.Get();                       // blocks until set: 42
+//   absl::StatusOr<int> r = result.Result(absl::Seconds(1));  // never throws
 //
-//   std::thread worker([result]() mutable {     // from another thread
-//     result.SetException(std::make_exception_ptr(std::runtime_error("x")));
+//   evergreen::AsyncResult<int> failed;
+//   evergreen::HubKeepAlive keep_alive;  // the worker wakes this hub later
+//   std::thread worker([failed]() mutable {     // from another thread
+//     failed.SetException(std::make_exception_ptr(std::runtime_error("x")));
 //   });
+//   bool failed_as_expected = !failed.Result().ok();  // Unknown: x
+//   // (compiled in tests/docs/header_examples_test.cc)
 //
 // A handle: copies share one result. The first Set/SetException wins;
 // later ones are ignored (returning false). T may be void.
@@ -26,7 +31,11 @@
 #include <type_traits>
 #include <utility>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "framework/exception_status.h"
 #include "framework/hub.h"
 #include "framework/internal/hub_remote.h"
 #include "framework/internal/linkable.h"
@@ -52,6 +61,9 @@ class AsyncResultCore : public Linkable {
   bool Wait(absl::Duration timeout);
   // Wait(timeout), then rethrows the error, or throws TimeoutError.
   void WaitForGet(absl::Duration timeout);
+  // Wait(timeout), then the error as a Status (OK when the value is there);
+  // DeadlineExceeded naming the wait when `timeout` passed first.
+  absl::Status WaitForResult(absl::Duration timeout);
 
   bool SetErrorHere(std::exception_ptr error);
 
@@ -143,8 +155,36 @@ class AsyncResult {
     state_->WaitForGet(timeout);
     if constexpr (!std::is_void_v<T>) return std::move(*state_->value());
   }
-  // Non-blocking twin of Get(): throws TimeoutError at once if not ready.
-  T TryGet() const { return Get(absl::ZeroDuration()); }
+  // The non-throwing Get (B-D1): blocks as Get(), then returns the value
+  // (a copy), the stored error as its Status (StatusFromException: a
+  // StatusError's own status, Cancelled for a kill, ...), or
+  // DeadlineExceeded naming the wait when `timeout` passes first. For
+  // AsyncResult<void>: absl::Status. The outcome is never thrown; only what
+  // unwinds the caller itself propagates (GreenletExit when it is killed, an
+  // enclosing Timeout's TimeoutError) and contract violations (LoopExit,
+  // WrongThreadError, BlockingInHubError).
+  auto Result(absl::Duration timeout = absl::InfiniteDuration()) const
+      -> std::conditional_t<std::is_void_v<T>, absl::Status,
+                            absl::StatusOr<T>> {
+    absl::Status status = state_->WaitForResult(timeout);
+    if constexpr (std::is_void_v<T>) {
+      return status;
+    } else {
+      if (!status.ok()) return status;
+      return *state_->value();
+    }
+  }
+
+  // Non-blocking twin of Result(): never blocks, never throws. Unavailable
+  // ("not ready") while unset, like Queue::TryGet on an empty queue;
+  // otherwise as Result().
+  auto TryGet() const -> std::conditional_t<std::is_void_v<T>, absl::Status,
+                                            absl::StatusOr<T>> {
+    if (!ready()) {
+      return absl::UnavailableError("AsyncResult::TryGet: not ready");
+    }
+    return Result(absl::ZeroDuration());
+  }
 
   internal::Linkable* linkable() const { return state_.get(); }
 

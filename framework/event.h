@@ -4,6 +4,7 @@
 //   evergreen::Spawn([ready]() mutable { ready.Wait(); Serve(); });
 //   ...
 //   ready.Set();   // wakes every waiter; later waits return at once
+//   // (compiled in tests/docs/header_examples_test.cc)
 //
 // Event is a handle: copies share one event, so it can be captured by
 // value. Set() wakes every greenlet waiting at that moment, even if the

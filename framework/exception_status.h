@@ -1,16 +1,24 @@
 // StatusFromException: the absl::Status that describes a stored exception,
-// for APIs that report a greenlet's failure as a value (Pool::IMap).
+// for APIs that report a failure as a value (AsyncResult::Result,
+// Greenlet::Result, Pool::IMap, Supervisor::Call).
 //
 //   absl::Status s = evergreen::StatusFromException(greenlet.exception());
+//   // (compiled in tests/docs/header_examples_test.cc)
 //
-// Mapping (DESIGN.md, "Errors and cancellation"):
-//   nullptr                               → OK
-//   TimeoutError                          → DeadlineExceeded
-//   GreenletExit, GreenletKilledError     → Cancelled
-//   any other std::exception              → Unknown, with its what()
-//   anything else                         → Unknown
+// Mapping (docs/design.md, "Errors and cancellation"; B-D4):
+//   nullptr                                  → OK
+//   StatusError (ActorError, SupervisorError,
+//     TimeoutError → DeadlineExceeded)       → its status, unchanged
+//   GreenletExit, GreenletKilledError        → Cancelled
+//   std::invalid_argument                    → InvalidArgument
+//   std::out_of_range                        → OutOfRange
+//   other std::logic_error (LoopExit, BlockingInHubError, WrongThreadError,
+//     GreenletError, LockError)              → FailedPrecondition
+//   std::bad_alloc                           → ResourceExhausted
+//   any other std::exception                 → Unknown, with its what()
+//   anything else                            → Unknown
 //
-// Thread affinity: none. Never blocks.
+// Thread affinity: none. Never blocks, never throws.
 #ifndef EVERGREEN_FRAMEWORK_EXCEPTION_STATUS_H_
 #define EVERGREEN_FRAMEWORK_EXCEPTION_STATUS_H_
 

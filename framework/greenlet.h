@@ -2,9 +2,11 @@
 //
 //   auto g = evergreen::Spawn([](int a, int b) { return a + b; }, 2, 3);
 //   int five = g.Get();                    // blocks this greenlet until done
+//   absl::StatusOr<int> r = g.Result();    // the same, never throwing
 //
 //   auto sleeper = evergreen::Spawn([] { evergreen::Sleep(absl::Hours(1)); });
 //   sleeper.Kill();                        // unwinds it with GreenletExit
+//   // (compiled in tests/docs/header_examples_test.cc)
 //
 // Spawn() starts the greenlet on the hub's next turn and returns a handle.
 // Handles are cheap to copy (reference counted, hub thread only); a
@@ -21,8 +23,12 @@
 #include <type_traits>
 #include <utility>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "framework/async_result.h"
 #include "framework/errors.h"
+#include "framework/exception_status.h"
 #include "framework/greenlet_base.h"
 #include "framework/internal/ref_ptr.h"
 #include "framework/timeout.h"
@@ -102,9 +108,12 @@ class Greenlet {
   bool Join(absl::Duration timeout = absl::InfiniteDuration()) const {
     return state_->Join(timeout);
   }
-  void Kill(std::exception_ptr error = nullptr, bool block = true,
-            absl::Duration timeout = absl::InfiniteDuration()) const {
-    state_->Kill(std::move(error), block, timeout);
+  void Kill(std::exception_ptr error = nullptr, bool block = true) const {
+    state_->Kill(std::move(error), block);
+  }
+  absl::Status Kill(std::exception_ptr error, bool block,
+                    absl::Duration timeout) const {
+    return state_->Kill(std::move(error), block, timeout);
   }
   bool started() const { return state_->started(); }
   bool ready() const { return state_->ready(); }
@@ -129,8 +138,42 @@ class Greenlet {
     }
     if constexpr (!std::is_void_v<T>) return *state_->value();
   }
-  // Non-blocking twin of Get(): TimeoutError at once if not finished.
-  T TryGet() const { return Get(absl::ZeroDuration()); }
+  // The non-throwing Get (B-D1): blocks as Get(), then returns the value,
+  // the stored exception as its Status (StatusFromException), Cancelled
+  // for a killed greenlet, or DeadlineExceeded naming the greenlet when
+  // `timeout` passes first. For Greenlet<void>: absl::Status. Only what
+  // unwinds the caller itself propagates (see AsyncResult::Result).
+  auto Result(absl::Duration timeout = absl::InfiniteDuration()) const
+      -> std::conditional_t<std::is_void_v<T>, absl::Status,
+                            absl::StatusOr<T>> {
+    if (!state_->dead() && !state_->Join(timeout)) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("greenlet '", state_->name(), "' did not finish within ",
+                       absl::FormatDuration(timeout)));
+    }
+    if (state_->exception() != nullptr) {
+      return StatusFromException(state_->exception());
+    }
+    if (state_->killed()) {
+      return absl::CancelledError(
+          absl::StrCat("greenlet '", state_->name(), "' was killed"));
+    }
+    if constexpr (std::is_void_v<T>) {
+      return absl::OkStatus();
+    } else {
+      return *state_->value();
+    }
+  }
+  // Non-blocking twin of Result(): never blocks, never throws. Unavailable
+  // while the greenlet has not finished; otherwise as Result().
+  auto TryGet() const -> std::conditional_t<std::is_void_v<T>, absl::Status,
+                                            absl::StatusOr<T>> {
+    if (!state_->dead()) {
+      return absl::UnavailableError(absl::StrCat(
+          "Greenlet::TryGet: greenlet '", state_->name(), "' not finished"));
+    }
+    return Result(absl::ZeroDuration());
+  }
 
   // The value of a successful greenlet, if any.
   const std::optional<T>& value() const

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "framework/errors.h"
 #include "framework/internal/ref_ptr.h"
 
@@ -140,19 +141,24 @@ bool GreenletBase::Join(absl::Duration timeout) {
   return dead_;
 }
 
-void GreenletBase::Kill(std::exception_ptr error, bool block,
-                        absl::Duration timeout) {
+absl::Status GreenletBase::Kill(std::exception_ptr error, bool block,
+                                absl::Duration timeout) {
   hub_->CheckThread("Greenlet::Kill");
-  if (dead_) return;
+  if (dead_) return absl::OkStatus();
   if (error == nullptr) error = std::make_exception_ptr(GreenletExit());
   if (!raw_.started()) {
     KillNotStarted(std::move(error));
-    return;
+    return absl::OkStatus();
   }
   if (RawGreenlet::Current() == &raw_) std::rethrow_exception(error);
   pending_kill_ = std::move(error);
   if (!kill_node_.linked()) hub_->Schedule(&kill_node_);
-  if (block) Join(timeout);
+  if (block && !Join(timeout)) {
+    return absl::DeadlineExceededError(absl::StrCat(
+        "Kill: greenlet '", name(), "' still alive after ",
+        absl::FormatDuration(timeout)));
+  }
+  return absl::OkStatus();
 }
 
 void GreenletBase::ShutdownForHub() {

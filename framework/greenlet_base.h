@@ -22,6 +22,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "framework/hub.h"
 #include "framework/internal/hub_tracked.h"
@@ -74,8 +75,14 @@ class GreenletBase : public internal::Linkable, private internal::HubTracked {
   // dies at once without running; its links still fire. Killing oneself
   // throws at once. With `block`, then waits as Join(timeout).
   // Killing a dead greenlet does nothing.
-  void Kill(std::exception_ptr error = nullptr, bool block = true,
-            absl::Duration timeout = absl::InfiniteDuration());
+  void Kill(std::exception_ptr error = nullptr, bool block = true) {
+    (void)Kill(std::move(error), block, absl::InfiniteDuration());
+  }
+  // The timed form reports whether the kill worked: OK, or DeadlineExceeded
+  // when `block` and the greenlet is still alive after `timeout` (it caught
+  // the exception and went on; it stays alive, B-D5).
+  absl::Status Kill(std::exception_ptr error, bool block,
+                    absl::Duration timeout);
 
   // `callback` runs in the hub (it must not block) once the greenlet is
   // dead: Link always, LinkValue on success, LinkException on failure.

@@ -178,7 +178,8 @@ bool Group::Join(absl::Duration timeout, bool raise_error) {
   return empty;
 }
 
-void Group::Kill(std::exception_ptr error, bool block, absl::Duration timeout) {
+absl::Status Group::Kill(std::exception_ptr error, bool block,
+                         absl::Duration timeout) {
   hub_->CheckThread("Group::Kill");
   if (error == nullptr) error = std::make_exception_ptr(GreenletExit());
   const absl::Time deadline = DeadlineAfter(timeout);
@@ -191,18 +192,22 @@ void Group::Kill(std::exception_ptr error, bool block, absl::Duration timeout) {
         greenlets.begin(), greenlets.end(),
         [](GreenletBase* g) { return g != GreenletBase::Current(); });
     KillAll(greenlets, error, /*block=*/false);
-    if (!block) return;
+    if (!block) return absl::OkStatus();
     JoinAll(greenlets, Remaining(deadline));
-    if (absl::Now() >= deadline) return;
+    if (absl::Now() >= deadline) break;
   }
+  if (entries_.empty()) return absl::OkStatus();
+  return absl::DeadlineExceededError(
+      absl::StrCat("Group::Kill: ", entries_.size(),
+                   " members still alive after ", absl::FormatDuration(timeout)));
 }
 
-void Group::KillOne(GreenletBase* greenlet, std::exception_ptr error,
-                    bool block, absl::Duration timeout) {
+absl::Status Group::KillOne(GreenletBase* greenlet, std::exception_ptr error,
+                            bool block, absl::Duration timeout) {
   hub_->CheckThread("Group::KillOne");
-  if (!Contains(greenlet)) return;
+  if (!Contains(greenlet)) return absl::OkStatus();
   internal::RefPtr<GreenletBase> keep(greenlet);
-  greenlet->Kill(std::move(error), block, timeout);
+  return greenlet->Kill(std::move(error), block, timeout);
 }
 
 }  // namespace evergreen

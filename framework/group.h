@@ -7,6 +7,7 @@
 //
 //   std::vector<int> squares = group.Map([](int x) { return x * x; }, xs);
 //   group.Kill();                                  // unwind whatever is left
+//   // (compiled in tests/docs/header_examples_test.cc)
 //
 // A greenlet is a member from Add() (or Spawn/Start/ApplyAsync) until it
 // ends or is Discard()ed; it leaves at the moment it ends (before any link
@@ -17,8 +18,9 @@
 //
 // Errors: contract violations throw (see Pool for a negative size); a
 // member's failure stays in its greenlet (Get() rethrows it) and is
-// re-raised by Join(raise_error), Apply and Map. Caveat: a member's error
-// is not reported through Hub::HandleError (see internal/end_observer.h).
+// re-raised by Join(raise_error), Apply and Map. Membership does not count
+// as collecting it: a member's uncollected error is reported once through
+// Hub::HandleError like any greenlet's (B-G8).
 //
 // Thread affinity: bound to the hub of the thread that constructs it;
 // every call belongs to that thread (WrongThreadError where checked).
@@ -123,14 +125,24 @@ class Group {
 
   // Kills every tracked greenlet with `error` (default GreenletExit), also
   // those added meanwhile (B-P6). With `block`, waits until all are dead or
-  // `timeout` passes; what wakes it: the members dying. Throws as
-  // Waiter::Wait.
-  void Kill(std::exception_ptr error = nullptr, bool block = true,
-            absl::Duration timeout = absl::InfiniteDuration());
-  // Kills `greenlet` if it is tracked, as GreenletBase::Kill.
+  // `timeout` passes; what wakes it: the members dying. The timed form
+  // returns OK, or DeadlineExceeded when `block` and members are still
+  // alive after `timeout` (they stay alive and in the group, B-D5). Throws
+  // as Waiter::Wait.
+  void Kill(std::exception_ptr error = nullptr, bool block = true) {
+    (void)Kill(std::move(error), block, absl::InfiniteDuration());
+  }
+  absl::Status Kill(std::exception_ptr error, bool block,
+                    absl::Duration timeout);
+  // Kills `greenlet` if it is tracked, as GreenletBase::Kill (the timed
+  // form: OK when it is not tracked).
   void KillOne(GreenletBase* greenlet, std::exception_ptr error = nullptr,
-               bool block = true,
-               absl::Duration timeout = absl::InfiniteDuration());
+               bool block = true) {
+    (void)KillOne(greenlet, std::move(error), block,
+                  absl::InfiniteDuration());
+  }
+  absl::Status KillOne(GreenletBase* greenlet, std::exception_ptr error,
+                       bool block, absl::Duration timeout);
 
   // Runs fn(args...) in a new member and returns its result or rethrows
   // its exception (B-P4); blocks as Spawn and then until it finishes. When

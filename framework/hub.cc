@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "framework/internal/delayed_call.h"
 #include "framework/internal/hub_remote.h"
 
 namespace evergreen {
@@ -146,57 +147,6 @@ void Hub::Post(absl::AnyInvocable<void()> fn) { remote_->Post(std::move(fn)); }
 
 namespace {
 
-// A one-shot timer callback that owns itself.
-class DelayedCall final : private internal::HubTracked {
- public:
-  DelayedCall(Hub* hub, absl::AnyInvocable<void()> fn)
-      : hub_(hub), fn_(std::move(fn)), node_(this) {
-    timer_.owner = this;
-    Track(hub->tracked_head());
-  }
-
-  void Start(absl::Duration delay) {
-    ev_timer_init(&timer_.watcher, &DelayedCall::OnTimer,
-                  std::max(0.0, absl::ToDoubleSeconds(delay)), 0.0);
-    ev_timer_start(hub_->loop(), &timer_.watcher);
-  }
-
- private:
-  struct Timer {
-    ev_timer watcher;  // first: the callback casts back
-    DelayedCall* owner;
-  };
-
-  static void OnTimer(struct ev_loop*, ev_timer* watcher, int) {
-    DelayedCall* self = reinterpret_cast<Timer*>(watcher)->owner;
-    self->hub_->Schedule(&self->node_);  // run at the top of the loop
-  }
-
-  void Run(bool discard) {
-    std::unique_ptr<DelayedCall> owned(this);
-    Untrack();
-    if (!discard) fn_();
-  }
-
-  void ShutdownForHub() override {
-    if (ev_is_active(&timer_.watcher)) {
-      ev_timer_stop(hub_->loop(), &timer_.watcher);
-    }
-    node_.Unlink();
-    Untrack();
-    delete this;
-  }
-
-  Hub* hub_;
-  absl::AnyInvocable<void()> fn_;
-  Timer timer_;
-  internal::BoundRunnable<DelayedCall, &DelayedCall::Run> node_;
-};
-
-}  // namespace
-
-namespace {
-
 // A callback in the ready list that owns itself.
 class SoonCall final {
  public:
@@ -221,9 +171,12 @@ void Hub::CallSoon(absl::AnyInvocable<void()> fn) {
   Schedule((new SoonCall(std::move(fn)))->node());
 }
 
-void Hub::CallLater(absl::Duration delay, absl::AnyInvocable<void()> fn) {
+TimerHandle Hub::CallLater(absl::Duration delay,
+                           absl::AnyInvocable<void()> fn) {
   CheckThread("Hub::CallLater");
-  (new DelayedCall(this, std::move(fn)))->Start(delay);
+  auto* call = new internal::DelayedCall(this, delay, std::move(fn));
+  call->AddRef();  // the handle's
+  return TimerHandle(call);
 }
 
 void Hub::HandleError(absl::string_view where, std::exception_ptr error) {

@@ -8,6 +8,7 @@
 //
 //   evergreen::Spawn([] { evergreen::Sleep(absl::Milliseconds(10)); });
 //   evergreen::Hub::Current()->Join();   // runs until nothing is left
+//   // (compiled in tests/docs/header_examples_test.cc)
 //
 // Thread affinity: a hub and everything bound to it (greenlets, waiters,
 // events, queues) belong to the hub's thread. The only entry points safe
@@ -19,6 +20,7 @@
 #ifndef EVERGREEN_FRAMEWORK_HUB_H_
 #define EVERGREEN_FRAMEWORK_HUB_H_
 
+#include <cstddef>
 #include <exception>
 #include <memory>
 #include <string>
@@ -31,6 +33,7 @@
 #include "framework/errors.h"
 #include "framework/internal/hub_tracked.h"
 #include "framework/internal/runnable.h"
+#include "framework/timer_handle.h"
 #include "greenlet/raw_greenlet.h"
 
 struct ev_loop;
@@ -38,6 +41,7 @@ struct ev_async;
 
 namespace evergreen {
 namespace internal {
+class DelayedCall;
 class HubRemote;
 }  // namespace internal
 
@@ -85,8 +89,13 @@ class Hub {
   // Runs `fn` in the hub `delay` from now (a libev timer, which keeps the
   // loop alive meanwhile). `fn` must not block; an exception from it goes
   // to HandleError and the hub keeps running. Hub thread. Dropped if the
-  // hub is destroyed first.
-  void CallLater(absl::Duration delay, absl::AnyInvocable<void()> fn);
+  // hub is destroyed first. Returns a handle to cancel it (B-D2); dropping
+  // the handle does not cancel (framework/timer_handle.h).
+  TimerHandle CallLater(absl::Duration delay, absl::AnyInvocable<void()> fn);
+
+  // CallLater calls started and not yet run or cancelled: what keeps the
+  // loop alive on their account. For tests and benchmarks.
+  std::size_t pending_calls() const { return pending_calls_; }
 
   // A per-hub singleton of a higher layer (the default ThreadPool, the
   // resolver): the object stored under `key`, made by `make` on first use.
@@ -158,6 +167,7 @@ class Hub {
   void DrainPosted();
   static void OnAsync(struct ev_loop* loop, struct ev_async* watcher,
                       int revents);
+  friend class internal::DelayedCall;  // counts itself in pending_calls_
 
   struct ev_loop* loop_;
   std::unique_ptr<struct ev_async> async_;
@@ -171,6 +181,7 @@ class Hub {
   bool join_timed_out_ = false;
   bool destroying_ = false;
   unsigned long long turns_ = 0;
+  std::size_t pending_calls_ = 0;
   // Ready batches run since I/O was last polled (see Run()).
   int batches_since_poll_ = 0;
   static constexpr int kBatchesPerPoll = 16;

@@ -8,6 +8,7 @@
 //   if (absl::Status s = pool.Add(g, absl::Milliseconds(50)); !s.ok()) {
 //     // ResourceExhausted: no slot freed up in time
 //   }
+//   // (compiled in tests/docs/header_examples_test.cc)
 //
 // Every member holds one slot from Add() until it ends or is discarded; a
 // member that crashes frees its slot like any other (B-P4). Slots go to

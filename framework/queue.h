@@ -7,6 +7,7 @@
 //   });                                   // ends once shut down and drained
 //   absl::Status s = jobs.Put("resize a.png");   // blocks while full
 //   jobs.Shutdown();                             // no more Puts
+//   // (compiled in tests/docs/header_examples_test.cc)
 //
 // A handle: copies share one queue, so greenlets capture it by value. T may
 // be move-only (std::unique_ptr); Peek needs a copyable T. maxsize 0 (the

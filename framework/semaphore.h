@@ -7,6 +7,7 @@
 //     connections.Release();
 //   }
 //   // or, scoped: evergreen::LockGuard guard(connections);  (lock_guard.h)
+//   // (compiled in tests/docs/header_examples_test.cc)
 //
 // Fairness (B-L2): waiters are served strictly first come, first served.
 // Release() with greenlets waiting hands the slot straight to the first of

@@ -7,6 +7,7 @@
 //   });
 //   std::string text = r.Get();     // this greenlet waits; the hub runs on
 //   int n = pool.Apply([] { return Crunch(); });   // Spawn + Get
+//   // (compiled in tests/docs/header_examples_test.cc)
 //
 // Threads start on demand up to max_threads and retire after idle_timeout
 // without work (down to min_threads). Work waiting for a thread runs in

@@ -7,10 +7,15 @@
 namespace evergreen {
 
 TimeoutError::TimeoutError(absl::Duration duration, const Timeout* source)
-    : duration_(duration),
-      source_(source),
-      message_(absl::StrCat("timed out after ",
-                            absl::FormatDuration(duration))) {}
+    : TimeoutError(duration, source,
+                   absl::StrCat("timed out after ",
+                                absl::FormatDuration(duration))) {}
+
+TimeoutError::TimeoutError(absl::Duration duration, const Timeout* source,
+                           std::string what)
+    : StatusError(absl::DeadlineExceededError(what), what),
+      duration_(duration),
+      source_(source) {}
 
 Timeout::Timeout(absl::Duration duration, Deferred)
     : duration_(duration), hub_(Hub::Current()), fire_node_(&Timeout::Fire) {

@@ -2,7 +2,7 @@
 //
 //   {
 //     evergreen::Timeout timeout(absl::Milliseconds(50));
-//     queue.Get();            // TimeoutError if nothing comes in 50 ms
+//     (void)queue.Get();      // TimeoutError if nothing comes in 50 ms
 //   }                         // leaving the scope cancels it
 //
 //   // The silent form: no exception escapes, the result says what happened.
@@ -10,6 +10,7 @@
 //     return Compute();
 //   });                       // DeadlineExceeded on expiry
 //   int m = evergreen::WithTimeout(absl::Seconds(1), Compute, /*otherwise=*/-1);
+//   // (compiled in tests/docs/header_examples_test.cc)
 //
 // When a started Timeout expires, the greenlet that started it gets a
 // TimeoutError whose source() is that very Timeout (or the custom exception
@@ -31,6 +32,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "framework/errors.h"
 #include "framework/hub.h"
 #include "framework/internal/runnable.h"
 
@@ -39,12 +41,15 @@ namespace evergreen {
 class Timeout;
 
 // Raised by an expiring Timeout, and by the Get(timeout) family when the
-// wait runs out. Maps to absl::StatusCode::kDeadlineExceeded.
-class TimeoutError : public std::exception {
+// wait runs out: a StatusError whose status is DeadlineExceeded (B-D4), so
+// StatusFromException and catch (const StatusError&) see its code.
+class TimeoutError : public StatusError {
  public:
   explicit TimeoutError(absl::Duration duration,
                         const Timeout* source = nullptr);
-  const char* what() const noexcept override { return message_.c_str(); }
+  // As above, with `what` as the message ("Ask of Ping timed out after 1s").
+  TimeoutError(absl::Duration duration, const Timeout* source,
+               std::string what);
   // The Timeout that raised it; nullptr for a timed wait's own deadline.
   const Timeout* source() const { return source_; }
   absl::Duration duration() const { return duration_; }
@@ -52,7 +57,6 @@ class TimeoutError : public std::exception {
  private:
   absl::Duration duration_;
   const Timeout* source_;
-  std::string message_;
 };
 
 class Timeout {
@@ -110,7 +114,7 @@ auto WithTimeout(absl::Duration duration, F&& fn) {
     }
   } catch (const TimeoutError& e) {
     if (e.source() != &timeout) throw;
-    return Result(absl::DeadlineExceededError(e.what()));
+    return Result(e.status());
   }
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+
 namespace evergreen {
 
 class IWait::Node final : public internal::LinkNode {
@@ -83,11 +85,18 @@ std::vector<int> JoinAll(absl::Span<GreenletBase* const> greenlets,
   return done;
 }
 
-void KillAll(absl::Span<GreenletBase* const> greenlets,
-             std::exception_ptr error, bool block, absl::Duration timeout) {
+absl::Status KillAll(absl::Span<GreenletBase* const> greenlets,
+                     std::exception_ptr error, bool block,
+                     absl::Duration timeout) {
   if (error == nullptr) error = std::make_exception_ptr(GreenletExit());
   for (GreenletBase* g : greenlets) g->Kill(error, /*block=*/false);
-  if (block) JoinAll(greenlets, timeout);
+  if (!block) return absl::OkStatus();
+  const std::size_t dead = JoinAll(greenlets, timeout).size();
+  if (dead == greenlets.size()) return absl::OkStatus();
+  return absl::DeadlineExceededError(
+      absl::StrCat("KillAll: ", greenlets.size() - dead, " of ",
+                   greenlets.size(), " greenlets still alive after ",
+                   absl::FormatDuration(timeout)));
 }
 
 }  // namespace evergreen

@@ -3,6 +3,7 @@
 //   evergreen::Event a, b;
 //   std::vector<int> ready = evergreen::Wait({a, b}, /*count=*/1);
 //   for (int i : evergreen::IWait({g1, g2, g3})) { ... }  // as they finish
+//   // (compiled in tests/docs/header_examples_test.cc)
 //
 // Anything with a `linkable()` (Event, AsyncResult, Greenlet) converts to a
 // WaitableRef. Results are indices into the list given, in the order the
@@ -19,6 +20,7 @@
 #include <initializer_list>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "framework/greenlet.h"
@@ -119,17 +121,29 @@ std::vector<int> JoinAll(const std::vector<Greenlet<T>>& greenlets,
 
 // Kills every greenlet (B-G4): the exception is raised in each on the hub's
 // next turn; with `block`, waits until all are dead or `timeout` passes.
-void KillAll(absl::Span<GreenletBase* const> greenlets,
-             std::exception_ptr error = nullptr, bool block = true,
-             absl::Duration timeout = absl::InfiniteDuration());
+// The timed form returns OK, or DeadlineExceeded (saying how many) when
+// `block` and some are still alive after `timeout`; those stay alive
+// (B-D5). The untimed form cannot time out and returns nothing.
+absl::Status KillAll(absl::Span<GreenletBase* const> greenlets,
+                     std::exception_ptr error, bool block,
+                     absl::Duration timeout);
+inline void KillAll(absl::Span<GreenletBase* const> greenlets,
+                    std::exception_ptr error = nullptr, bool block = true) {
+  (void)KillAll(greenlets, std::move(error), block, absl::InfiniteDuration());
+}
 template <typename T>
-void KillAll(const std::vector<Greenlet<T>>& greenlets,
-             std::exception_ptr error = nullptr, bool block = true,
-             absl::Duration timeout = absl::InfiniteDuration()) {
+absl::Status KillAll(const std::vector<Greenlet<T>>& greenlets,
+                     std::exception_ptr error, bool block,
+                     absl::Duration timeout) {
   std::vector<GreenletBase*> bases;
   bases.reserve(greenlets.size());
   for (const auto& g : greenlets) bases.push_back(g.base());
-  KillAll(bases, std::move(error), block, timeout);
+  return KillAll(bases, std::move(error), block, timeout);
+}
+template <typename T>
+void KillAll(const std::vector<Greenlet<T>>& greenlets,
+             std::exception_ptr error = nullptr, bool block = true) {
+  (void)KillAll(greenlets, std::move(error), block, absl::InfiniteDuration());
 }
 
 }  // namespace evergreen

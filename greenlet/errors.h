@@ -1,6 +1,6 @@
 // The exceptions of the greenlet layer.
 //
-// Exceptions in Evergreen only unwind greenlets (see ../shared/DESIGN.md,
+// Exceptions in Evergreen only unwind greenlets (see docs/design.md,
 // "Errors and cancellation"); expected failures are absl::Status. These are:
 //
 //  - GreenletExit: thrown into a greenlet to make it unwind (kill, or

@@ -2,7 +2,8 @@
 // links and monitors, and how it ends. Refs point at the cell, which
 // outlives the actor object, so a ref to a dead actor stays safe.
 //
-// Internal: users see ActorRef / AnyActorRef (actors/actor_ref.h).
+// Internal: users see ActorRef (actors/actor_ref.h) and AnyActorRef
+// (actors/any_actor_ref.h).
 // Thread affinity: the hub thread that spawned the actor.
 #ifndef EVERGREEN_ACTORS_INTERNAL_ACTOR_CELL_H_
 #define EVERGREEN_ACTORS_INTERNAL_ACTOR_CELL_H_
@@ -19,6 +20,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "actors/actor_options.h"
 #include "actors/exit.h"
 #include "framework/greenlet.h"
 #include "framework/internal/end_observer.h"
@@ -28,15 +30,6 @@ namespace evergreen {
 
 class ActorBase;
 
-struct ActorOptions {
-  std::string name;
-  // 0: unbounded. A full mailbox makes Tell fail with ResourceExhausted,
-  // or (block_when_full) wait up to send_timeout for room.
-  std::size_t mailbox_capacity = 0;
-  bool block_when_full = false;
-  absl::Duration send_timeout = absl::InfiniteDuration();
-  std::size_t stack_size = kDefaultStackSize;
-};
 
 namespace internal {
 

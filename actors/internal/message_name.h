@@ -5,10 +5,9 @@
 #include <string>
 #include <typeinfo>
 
-namespace evergreen::internal {
+#include "actors/internal/demangle.h"
 
-// The demangled name of `type` ("evergreen::Increment").
-std::string DemangledName(const std::type_info& type);
+namespace evergreen::internal {
 
 // A stable, process-lifetime C string naming M.
 template <typename M>

@@ -16,7 +16,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "actors/actor.h"
-#include "actors/actor_ref.h"
 #include "actors/child.h"
 #include "actors/child_info.h"
 #include "actors/child_spec.h"
@@ -113,7 +112,7 @@ class SupervisorActor : public ActorBase {
   void TerminateDynamicChildren();
 
   // The restart of `it` after `reason`, as the strategy says; gives up
-  // (throws SupervisorError) past the restart intensity.
+  // (throws StatusError) past the restart intensity.
   void Restart(Iterator it, const std::string& reason);
   // Starts the records from `first` on in order; a failure is retried.
   void StartFrom(Iterator first);

@@ -5,6 +5,8 @@ Google Benchmark binaries built by `bazel build //bench/actors/...` and
 prints one comparison per line in compare.py's format:
 
   Ask round trip       a request and its reply between two actors
+  timed Ask            the same with a 60 s timeout the reply beats, and
+                       an info line: hub timers left after 100k such asks
   Tell throughput      100 sender actors into one mailbox (msgs/s)
   Spawn+stop           an actor's whole life, spawned and stopped at once
   Savina ThreadRing    a token passed around a ring of 1,000 actors
@@ -38,6 +40,7 @@ ROUNDS = 2
 # minimum time is ignored.
 BINARIES = [
     ('ask_bench', 3, 0.1),
+    ('timed_ask_bench', 3, 0.1),
     ('tell_bench', 3, 0.1),
     ('spawn_bench', 3, 0.1),
     ('supervisor_bench', 3, 0.1),
@@ -87,6 +90,21 @@ class Results:
         return self.iterations[base]
 
 
+# Not a timing: the counter BM_EvergreenTimersAliveAfterTimedAsks reports.
+_TIMERS_ALIVE = 'BM_EvergreenTimersAliveAfterTimedAsks'
+
+
+def timers_alive_after_timed_asks():
+    """Hub timers still held after 100k timed asks answered in time."""
+    report = compare.run_json([compare.built(SUITE, 'timed_ask_bench'),
+                               '--benchmark_format=json',
+                               f'--benchmark_filter={_TIMERS_ALIVE}'])
+    for entry in report['benchmarks']:
+        if entry.get('run_name', entry['name']).startswith(_TIMERS_ALIVE):
+            return int(entry['timers_alive'])
+    raise compare.BenchError(f'{_TIMERS_ALIVE} did not run')
+
+
 def gather():
     results = Results()
     steps = [(compare.built(SUITE, binary), repetitions, min_time)
@@ -94,8 +112,10 @@ def gather():
     for round_index in range(ROUNDS):
         for binary, repetitions, min_time in (
                 steps[::-1] if round_index % 2 else steps):
-            results.add(compare.google_benchmark(binary, repetitions,
-                                                 min_time=min_time))
+            results.add(compare.google_benchmark(
+                binary, repetitions, min_time=min_time,
+                extra_args=(f'--benchmark_filter=-{_TIMERS_ALIVE}',)))
+    results.timers_alive = timers_alive_after_timed_asks()
     return results
 
 
@@ -114,6 +134,10 @@ def print_all(r):
     # size, senders) are kRingSize and kSenders in the C++ files.
     cost('Ask round trip between two actors on one thread', 'ns', 1,
          'BM_EvergreenAskRoundTrip', 'BM_CafRequestRoundTrip')
+    cost('timed Ask, reply before timeout (60 s), round trip', 'ns', 1,
+         'BM_EvergreenTimedAskRoundTrip', 'BM_CafTimedRequestRoundTrip')
+    print('timed Ask, reply before timeout: timers alive after 100k asks: '
+          f'{r.timers_alive}', flush=True)
     # ns per message -> millions of messages per second.
     compare.print_comparison(
         'Tell throughput into one mailbox from 100 sender actors',

@@ -156,8 +156,8 @@ auto AskShard(int key, M message, int* retries) {
     absl::StatusOr<ActorRef<Shard>> shard =
         Registry::Current().LookupAs<Shard>(name);
     if (shard.ok()) {
-      auto reply = shard->Ask(message, absl::Seconds(1));
-      if (reply.Wait() && reply.successful()) return reply.Get();
+      auto reply = shard->Ask(message, absl::Seconds(1)).Result();
+      if (reply.ok()) return *std::move(reply);
     }
     ++*retries;
     evergreen::Sleep(absl::Milliseconds(1));  // it is restarting

@@ -127,7 +127,7 @@ TEST_F(ActorTest, SendingToADeadActorFailsWithAStatusAndADeadLetter) {
   try {
     r.Get();
     FAIL();
-  } catch (const ActorError& e) {
+  } catch (const StatusError& e) {
     EXPECT_EQ(e.status().code(), absl::StatusCode::kNotFound);
   }
 }
@@ -138,7 +138,7 @@ TEST_F(ActorTest, QueuedAsksFailWhenTheActorExits) {
   AsyncResult<int> queued = counter.Ask(GetCount{});
   Sleep(absl::ZeroDuration());
   counter.Kill();
-  EXPECT_THROW(queued.Get(absl::Seconds(5)), ActorError);
+  EXPECT_THROW(queued.Get(absl::Seconds(5)), StatusError);
 }
 
 TEST_F(ActorTest, AskToAnActorKilledMidRequestFailsWithUnavailable) {
@@ -151,7 +151,7 @@ TEST_F(ActorTest, AskToAnActorKilledMidRequestFailsWithUnavailable) {
   try {
     reply.Get(absl::Seconds(5));
     FAIL() << "no error";
-  } catch (const ActorError& e) {
+  } catch (const StatusError& e) {
     EXPECT_EQ(e.status().code(), absl::StatusCode::kUnavailable);
     EXPECT_THAT(e.status().message(), HasSubstr("killed"));
   }
@@ -163,6 +163,58 @@ TEST_F(ActorTest, AskDeadlinePassesAndTheExpiredRequestIsSkipped) {
   AsyncResult<int> late = counter.Ask(GetCount{}, absl::Milliseconds(5));
   EXPECT_THROW(late.Get(), TimeoutError);
   EXPECT_EQ(counter.Ask(GetCount{}).Get(), 0);  // still serving
+}
+
+// B-D1: Ask's non-throwing path, one line per call, every outcome a Status.
+TEST_F(ActorTest, AskResultNeverThrows) {
+  ActorRef<Counter> counter = SpawnActor<Counter>({.name = "results"});
+  ASSERT_TRUE(counter.Tell(Increment{3}).ok());
+  EXPECT_EQ(*counter.Ask(GetCount{}, absl::Seconds(10)).Result(), 3);
+  ASSERT_TRUE(counter.Tell(SlowGet{absl::Milliseconds(30)}).ok());
+  const absl::Status late =
+      counter.Ask(GetCount{}, absl::Milliseconds(5)).Result().status();
+  EXPECT_EQ(late.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(late.message(), HasSubstr("GetCount"));  // names the Ask
+  EXPECT_EQ(counter.Ask(Boom{}).Result(), absl::UnknownError("boom"));
+  counter.Join();
+  const absl::Status dead = counter.Ask(GetCount{}).Result().status();
+  EXPECT_EQ(dead.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(dead.message(), HasSubstr("results"));
+}
+
+// B-D2: a timed Ask answered in time cancels its timer; 100,000 of them
+// leave nothing that holds the loop.
+TEST_F(ActorTest, TimedAsksAnsweredInTimeLeaveNoTimerBehind) {
+  ActorRef<Counter> counter = SpawnActor<Counter>();
+  constexpr int kAsks = 100'000;
+  constexpr int kInFlight = 1'000;
+  std::vector<AsyncResult<int>> replies;
+  replies.reserve(kInFlight);
+  for (int sent = 0; sent < kAsks; sent += kInFlight) {
+    for (int i = 0; i < kInFlight; ++i) {
+      replies.push_back(counter.Ask(GetCount{}, absl::Seconds(60)));
+    }
+    EXPECT_EQ(Hub::Current()->pending_calls(), static_cast<size_t>(kInFlight));
+    for (AsyncResult<int>& reply : replies) ASSERT_TRUE(reply.Result().ok());
+    replies.clear();
+  }
+  EXPECT_EQ(Hub::Current()->pending_calls(), 0u);
+  const absl::Time start = absl::Now();
+  EXPECT_TRUE(Hub::Current()->Join(absl::Seconds(120)));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+}
+
+// B-D2: an Ask that dies unanswered (the actor exits with it queued) drops
+// its timer too.
+TEST_F(ActorTest, TimedAskDroppedByAnExitingActorCancelsItsTimer) {
+  ActorRef<Counter> counter = SpawnActor<Counter>();
+  ASSERT_TRUE(counter.Tell(SlowGet{absl::Hours(1)}).ok());
+  AsyncResult<int> queued = counter.Ask(GetCount{}, absl::Seconds(60));
+  Sleep(absl::ZeroDuration());
+  EXPECT_EQ(Hub::Current()->pending_calls(), 1u);
+  counter.Kill();
+  EXPECT_EQ(queued.Result().status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(Hub::Current()->pending_calls(), 0u);
 }
 
 TEST_F(ActorTest, FullBoundedMailboxRefusesWithResourceExhausted) {

@@ -56,10 +56,10 @@ class SupervisorTreeTest : public testing::SupervisorTestBase {
   static absl::Status ErrorOf(const Exit& exit) {
     try {
       std::rethrow_exception(exit.error);
-    } catch (const SupervisorError& e) {
+    } catch (const StatusError& e) {
       return e.status();
     } catch (...) {
-      return absl::UnknownError("not a SupervisorError");
+      return absl::UnknownError("not a StatusError");
     }
   }
 };

@@ -1,4 +1,4 @@
-// Channel: B-Q1 and B-Q4 of shared/BEHAVIOURS.md, plus fairness, timeouts,
+// Channel: B-Q1 and B-Q4 of docs/behaviours.md, plus fairness, timeouts,
 // shutdown, move-only items and kills.
 #include "framework/channel.h"
 

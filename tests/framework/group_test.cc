@@ -1,4 +1,4 @@
-// Group: B-P1, B-P4 ... B-P6 of shared/BEHAVIOURS.md, for an unbounded group.
+// Group: B-P1, B-P4 ... B-P6 of docs/behaviours.md, for an unbounded group.
 #include "framework/group.h"
 
 #include <stdexcept>

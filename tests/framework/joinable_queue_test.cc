@@ -1,4 +1,4 @@
-// JoinableQueue: B-Q5 and B-Q6 of shared/BEHAVIOURS.md.
+// JoinableQueue: B-Q5 and B-Q6 of docs/behaviours.md.
 #include "framework/joinable_queue.h"
 
 #include <vector>

@@ -1,4 +1,4 @@
-// Lock and RLock: B-L2, B-L3 of shared/BEHAVIOURS.md.
+// Lock and RLock: B-L2, B-L3 of docs/behaviours.md.
 #include "framework/lock.h"
 
 #include <algorithm>

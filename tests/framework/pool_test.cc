@@ -1,4 +1,4 @@
-// Pool: B-P1 ... B-P5 of shared/BEHAVIOURS.md.
+// Pool: B-P1 ... B-P5 of docs/behaviours.md.
 #include "framework/pool.h"
 
 #include <algorithm>

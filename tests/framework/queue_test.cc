@@ -1,5 +1,5 @@
 // Queue, LifoQueue, PriorityQueue: B-Q1, B-Q2, B-Q3, B-Q6, B-Q7 of
-// shared/BEHAVIOURS.md, plus timeouts, fairness, move-only items, kills and
+// docs/behaviours.md, plus timeouts, fairness, move-only items, kills and
 // thread affinity.
 #include "framework/queue.h"
 

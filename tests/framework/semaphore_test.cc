@@ -1,4 +1,4 @@
-// Semaphore and BoundedSemaphore: B-L1 ... B-L3 of shared/BEHAVIOURS.md.
+// Semaphore and BoundedSemaphore: B-L1 ... B-L3 of docs/behaviours.md.
 #include "framework/semaphore.h"
 
 #include <stdexcept>

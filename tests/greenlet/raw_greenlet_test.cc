@@ -1,4 +1,4 @@
-// Behaviour of the raw greenlet: B-R1 ... B-R6 of shared/BEHAVIOURS.md and
+// Behaviour of the raw greenlet: B-R1 ... B-R6 of docs/behaviours.md and
 // the edge cases of switching, throwing and unwinding.
 #include "greenlet/raw_greenlet.h"
 
