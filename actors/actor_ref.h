@@ -12,13 +12,16 @@
 // completes with the handler's return value (void handlers: completion),
 // the handler's exception, DeadlineExceeded (as a TimeoutError) when the
 // deadline passes first — an expired request is then skipped, not run —
-// or an error when the actor exits before replying.
+// or an error when the actor exits before replying. An Ask's deadline is
+// min(its timeout, the caller's CurrentDeadline()), and the handler runs
+// with it as its current deadline (docs/deadlines.md).
 //
 // Thread affinity: the hub thread of the actor (cross-hub delivery comes
 // with the remote layer).
 #ifndef EVERGREEN_ACTORS_ACTOR_REF_H_
 #define EVERGREEN_ACTORS_ACTOR_REF_H_
 
+#include <algorithm>
 #include <any>
 #include <cstdint>
 #include <memory>
@@ -35,6 +38,7 @@
 #include "actors/internal/actor_cell.h"
 #include "actors/internal/message_name.h"
 #include "framework/async_result.h"
+#include "framework/deadline.h"
 #include "framework/timeout.h"
 
 namespace evergreen {
@@ -154,9 +158,11 @@ class ActorRef : public AnyActorRef {
       M message, absl::Duration timeout = absl::InfiniteDuration()) const {
     using R = ReplyOf<A, M>;
     AsyncResult<R> result;
-    const absl::Time deadline = timeout == absl::InfiniteDuration()
-                                    ? absl::InfiniteFuture()
-                                    : absl::Now() + timeout;
+    // The caller's deadline flows into the handler (docs/deadlines.md).
+    const absl::Time deadline = std::min(
+        CurrentDeadline(), timeout == absl::InfiniteDuration()
+                               ? absl::InfiniteFuture()
+                               : absl::Now() + timeout);
     internal::ActorCell::Envelope envelope =
         [message = std::move(message),
          reply = internal::PendingReply<R>(result),
@@ -167,6 +173,7 @@ class ActorRef : public AnyActorRef {
                 TimeoutError(absl::ZeroDuration())));
             return;
           }
+          DeadlineScope scope(deadline);
           try {
             if constexpr (std::is_void_v<R>) {
               static_cast<A&>(actor).Handle(std::move(message));
@@ -189,7 +196,8 @@ class ActorRef : public AnyActorRef {
     if (!sent.ok()) {
       // Before `envelope` dies: the precise reason wins over its default.
       result.SetException(std::make_exception_ptr(ActorError(sent)));
-    } else if (timeout != absl::InfiniteDuration()) {
+    } else if (deadline != absl::InfiniteFuture()) {
+      timeout = deadline - absl::Now();
       cell_->hub()->CallLater(timeout, [result, timeout]() mutable {
         result.SetException(std::make_exception_ptr(TimeoutError(timeout)));
       });
