@@ -109,7 +109,14 @@ void ActorCell::Run() {
   Exit exit = Exit::Normal();
   try {
     actor_->OnStart();
+    std::size_t in_a_row = 0;  // messages handled since the last switch
     while (!stop_request_.has_value()) {
+      if (mailbox_.empty()) {
+        in_a_row = 0;  // Get() waits: the others run meanwhile
+      } else if (++in_a_row > options_.max_throughput) {
+        in_a_row = 0;
+        Sleep(absl::ZeroDuration());  // B-D6: a flooded actor lets others run
+      }
       absl::StatusOr<Envelope> envelope = mailbox_.Get();
       if (!envelope.ok()) break;  // shut down
       struct Done {

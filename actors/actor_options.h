@@ -24,6 +24,10 @@ struct ActorOptions {
   bool block_when_full = false;
   absl::Duration send_timeout = absl::InfiniteDuration();
   std::size_t stack_size = kDefaultStackSize;
+  // Fairness: after this many messages handled in a row (the mailbox never
+  // ran dry), the actor yields to the hub before taking more, like CAF's
+  // max_throughput. Must be > 0.
+  std::size_t max_throughput = 64;
 };
 
 }  // namespace evergreen

@@ -15,7 +15,10 @@
 // completes with the handler's return value (void handlers: completion),
 // the handler's exception, DeadlineExceeded (as a TimeoutError) when the
 // deadline passes first — an expired request is then skipped, not run —
-// or a StatusError when the actor exits before replying. The one-line,
+// or a StatusError when the actor exits before replying. An Ask's
+// deadline is min(its timeout, the caller's CurrentDeadline()), and the
+// handler runs with it as its current deadline (docs/deadlines.md). The
+// one-line,
 // non-throwing way to call an actor (B-D1):
 //
 //   absl::StatusOr<int> n = c.Ask(GetCount{}, absl::Seconds(1)).Result();
@@ -28,6 +31,7 @@
 #ifndef EVERGREEN_ACTORS_ACTOR_REF_H_
 #define EVERGREEN_ACTORS_ACTOR_REF_H_
 
+#include <algorithm>
 #include <any>
 #include <cstdint>
 #include <memory>
@@ -44,6 +48,7 @@
 #include "actors/internal/message_name.h"
 #include "framework/async_result.h"
 #include "framework/errors.h"
+#include "framework/deadline.h"
 #include "framework/timeout.h"
 #include "framework/timer_handle.h"
 
@@ -121,18 +126,20 @@ class ActorRef : public AnyActorRef {
       M message, absl::Duration timeout = absl::InfiniteDuration()) const {
     using R = ReplyOf<A, M>;
     AsyncResult<R> result;
-    const absl::Time deadline = timeout == absl::InfiniteDuration()
-                                    ? absl::InfiniteFuture()
-                                    : absl::Now() + timeout;
+    // The caller's deadline flows into the handler (docs/deadlines.md).
+    const absl::Time deadline = std::min(
+        CurrentDeadline(), timeout == absl::InfiniteDuration()
+                               ? absl::InfiniteFuture()
+                               : absl::Now() + timeout);
     internal::PendingReply<R> pending(result);
-    if (timeout != absl::InfiniteDuration()) {
+    if (deadline != absl::InfiniteFuture()) {
+      const absl::Duration wait = deadline - absl::Now();
       pending.set_timer(cell_->hub()->CallLater(
-          timeout, [result, timeout, what = internal::MessageName<M>()]()
-                       mutable {
+          wait, [result, wait, what = internal::MessageName<M>()]() mutable {
             result.SetException(std::make_exception_ptr(TimeoutError(
-                timeout, nullptr,
+                wait, nullptr,
                 absl::StrCat("Ask(", what, ") timed out after ",
-                             absl::FormatDuration(timeout)))));
+                             absl::FormatDuration(wait)))));
           }));
     }
     internal::ActorCell::Envelope envelope =
@@ -145,6 +152,7 @@ class ActorRef : public AnyActorRef {
                 "Ask expired in the mailbox before it was handled")));
             return;
           }
+          DeadlineScope scope(deadline);
           try {
             if constexpr (std::is_void_v<R>) {
               static_cast<A&>(actor).Handle(std::move(message));

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "framework/errors.h"
+#include "framework/deadline.h"
 #include "framework/exception_status.h"
 #include "greenlet/errors.h"
 
@@ -40,6 +41,9 @@ void ShutdownChild(const Child& child, const ChildShutdown& shutdown) {
       child.RequestShutdown();
       break;
   }
+  // The child must be gone before its entry is, whatever deadline the
+  // request that stops it carries.
+  internal::NoDeadlineScope no_deadline;
   child.Join();
 }
 
@@ -192,6 +196,7 @@ void SupervisorActor::TerminateDynamicChildren() {
       for (std::size_t j = i; j < running.size(); ++j) running[j]->child.Kill();
       killing = true;
     }
+    internal::NoDeadlineScope no_deadline;  // as in ShutdownChild
     child.Join();
   }
   for (Iterator it : running) table_.Erase(it);

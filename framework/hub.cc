@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <algorithm>
 #include <exception>
+#include <stdexcept>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -64,7 +65,10 @@ Hub::Hub()
     // A loop of its own even on the main thread: a hub destroyed and made
     // again must not inherit the old one's watchers or references.
     : loop_(ev_loop_new(EVFLAG_AUTO)),
-      async_(std::make_unique<ev_async>()) {
+      async_(std::make_unique<ev_async>()),
+      last_poll_(internal::CoarseNanos()),
+      slice_start_(last_poll_) {
+  set_poll_budget(kDefaultPollBudget);
   if (loop_ == nullptr) {
     std::fprintf(stderr, "evergreen: libev could not create a loop\n");
     std::abort();
@@ -122,6 +126,7 @@ bool Hub::Join(absl::Duration timeout) {
           reinterpret_cast<JoinTimer*>(w)->hub->join_timed_out_ = true;
         },
         absl::ToDoubleSeconds(timeout), 0.0);
+    RefreshLoopTime();
     ev_timer_start(loop_, &timer.watcher);
     ev_unref(loop_);  // the deadline alone does not keep the loop alive
   }
@@ -222,6 +227,27 @@ void Hub::Yield() {
   while (yield.node.linked()) Suspend();
 }
 
+void Hub::RefreshLoopTime() { ev_now_update(loop_); }
+
+void Hub::set_poll_budget(absl::Duration budget) {
+  if (budget <= absl::ZeroDuration()) {
+    throw std::invalid_argument(absl::StrCat(
+        "Hub::set_poll_budget: the budget must be positive, got ",
+        absl::FormatDuration(budget)));
+  }
+  poll_budget_ = absl::ToInt64Nanoseconds(budget);
+  yield_after_ = poll_budget_ + internal::CoarseResolutionNanos();
+}
+
+absl::Duration Hub::poll_budget() const {
+  return absl::Nanoseconds(poll_budget_);
+}
+
+void Hub::YieldSlice() {
+  if (InHub()) return;  // a callback: it must not switch
+  Yield();
+}
+
 void Hub::AddKeepAlive() { ev_ref(loop_); }
 
 void Hub::ReleaseKeepAlive() { ev_unref(loop_); }
@@ -258,7 +284,9 @@ void Hub::RunReadyBatch() {
       batch->SpliceInto(ready);
     }
   } restore{&batch, &ready_};
+  std::int64_t now = internal::CoarseNanos();
   while (internal::Runnable* node = batch.PopFront()) {
+    slice_start_ = now;
     try {
       node->Run();
     } catch (const GreenletExit&) {
@@ -266,13 +294,40 @@ void Hub::RunReadyBatch() {
     } catch (...) {
       HandleError("hub callback", std::current_exception());
     }
+    // Greenlets that work between yields must not hold off timers and I/O
+    // for a whole batch: once the budget is spent, stop here (the rest of
+    // the batch goes back first in line) and let Run() poll.
+    now = internal::CoarseNanos();
+    if (now - last_poll_ >= poll_budget_) return;
   }
+}
+
+void Hub::PollAhead() {
+  // What the poll wakes (a timer's greenlet, a readable socket's) runs
+  // before the work that was already ready, as in gevent and libev's own
+  // loop: latency follows the budget, not the length of the ready list;
+  // the ready work still runs after it, in order.
+  struct Waiting {
+    internal::RunnableList nodes;
+    internal::RunnableList* ready;
+    ~Waiting() { nodes.SpliceInto(ready); }  // also if the poll unwinds
+  } waiting{.ready = &ready_};
+  ready_.SpliceInto(&waiting.nodes);
+  Poll(EVRUN_NOWAIT);
+}
+
+bool Hub::Poll(int flags) {
+  const bool alive = ev_run(loop_, flags) != 0;
+  batches_since_poll_ = 0;
+  last_poll_ = internal::CoarseNanos();
+  return alive;
 }
 
 void Hub::RanDry() {
   // Nothing is ready and no referenced watcher is active: nothing can ever
   // resume a waiting greenlet. A Join() is over; a wait in the main
   // greenlet would block forever.
+  slice_start_ = internal::CoarseNanos();
   if (joining_) {
     joining_ = false;
     RawGreenlet::Main()->Switch();
@@ -288,23 +343,24 @@ void Hub::Run() {
     ++turns_;
     if (joining_ && join_timed_out_) {
       joining_ = false;
+      slice_start_ = internal::CoarseNanos();
       RawGreenlet::Main()->Switch();
     }
     RunReadyBatch();
     if (!ready_.empty()) {
       // Polling costs a system call; while greenlets keep each other busy,
-      // poll every few batches: I/O and timers still run within a bounded
-      // number of turns, and yields stay cheap.
-      if (++batches_since_poll_ >= kBatchesPerPoll) {
-        batches_since_poll_ = 0;
-        ev_run(loop_, EVRUN_NOWAIT);
+      // poll every few batches, or once the time budget is spent: I/O and
+      // timers still run within a bounded number of turns and a bounded
+      // time, and yields stay cheap.
+      if (++batches_since_poll_ >= kBatchesPerPoll ||
+          internal::CoarseNanos() - last_poll_ >= poll_budget_) {
+        PollAhead();
       }
       continue;
     }
-    batches_since_poll_ = 0;
     // Blocks only while some referenced watcher is active; returns whether
     // one still is.
-    const bool alive = ev_run(loop_, EVRUN_ONCE) != 0;
+    const bool alive = Poll(EVRUN_ONCE);
     if (!alive && ready_.empty()) RanDry();
   }
 }

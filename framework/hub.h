@@ -21,6 +21,7 @@
 #define EVERGREEN_FRAMEWORK_HUB_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <string>
@@ -31,6 +32,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "framework/errors.h"
+#include "framework/internal/coarse_clock.h"
 #include "framework/internal/hub_tracked.h"
 #include "framework/internal/runnable.h"
 #include "framework/timer_handle.h"
@@ -142,6 +144,31 @@ class Hub {
   // body of Sleep(0). Throws as Suspend().
   void Yield();
 
+  // Brings libev's cached time up to date. Call before starting a timer:
+  // the cached time is that of the last poll, stale after greenlets ran,
+  // and a timer of d must not fire before d has passed since the call.
+  // Costs one clock read. Hub thread.
+  void RefreshLoopTime();
+
+  // Fair scheduling (docs/hub.md). The hub polls I/O and timers once
+  // `budget` has passed since its last poll, checked after every greenlet
+  // or callback it runs; a greenlet that has held the hub longer than it
+  // yields at its next cooperative call that would not block (MaybeYield).
+  // Measured on CLOCK_MONOTONIC_COARSE (a few ns; one jiffy of resolution,
+  // 1-4 ms): a poll comes within about max(budget, jiffy) plus one
+  // greenlet's run. Default 1 ms; must be > 0. Hub thread.
+  void set_poll_budget(absl::Duration budget);
+  absl::Duration poll_budget() const;
+
+  // The body of internal::MaybeYield() for this hub: yields when the
+  // running greenlet has held the hub for at least the budget. Never in
+  // the hub itself. Throws as Yield().
+  void MaybeYield() {
+    if (internal::CoarseNanos() - slice_start_ >= yield_after_) [[unlikely]] {
+      YieldSlice();
+    }
+  }
+
   // Keeps the loop alive while > 0 (see framework/keep_alive.h).
   void AddKeepAlive();
   void ReleaseKeepAlive();
@@ -165,6 +192,12 @@ class Hub {
   void RunReadyBatch();
   void RanDry();
   void DrainPosted();
+  // ev_run with `flags`; returns whether a referenced watcher is active.
+  bool Poll(int flags);
+  // A poll without waiting while greenlets are ready; what it wakes goes
+  // first in line.
+  void PollAhead();
+  void YieldSlice();
   static void OnAsync(struct ev_loop* loop, struct ev_async* watcher,
                       int revents);
   friend class internal::DelayedCall;  // counts itself in pending_calls_
@@ -185,8 +218,30 @@ class Hub {
   // Ready batches run since I/O was last polled (see Run()).
   int batches_since_poll_ = 0;
   static constexpr int kBatchesPerPoll = 16;
+  // Fairness, in CoarseNanos(): when I/O was last polled, when the running
+  // greenlet was switched in, the poll budget, and how long a slice must
+  // have lasted (by the coarse clock) for MaybeYield to be sure that the
+  // budget has truly passed: budget plus the clock's resolution.
+  std::int64_t last_poll_;
+  std::int64_t slice_start_;
+  std::int64_t poll_budget_;
+  std::int64_t yield_after_;
+  static constexpr absl::Duration kDefaultPollBudget = absl::Milliseconds(1);
 };
 
+namespace internal {
+
+// One cheap check at a cooperative call that would not block (socket and
+// TLS I/O, a queue Get/Put that completes at once, a mailbox take): yields
+// to the hub when the calling greenlet has held it for longer than the
+// hub's poll budget, so that one busy greenlet cannot starve the others.
+// A no-op in the hub itself (callbacks) and on a thread without a hub.
+// Throws as Hub::Yield (GreenletExit when killed meanwhile).
+inline void MaybeYield() {
+  if (Hub* hub = Hub::CurrentIfExists()) hub->MaybeYield();
+}
+
+}  // namespace internal
 }  // namespace evergreen
 
 #endif  // EVERGREEN_FRAMEWORK_HUB_H_

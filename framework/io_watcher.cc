@@ -1,6 +1,7 @@
 #include "framework/io_watcher.h"
 
 #include "absl/strings/str_cat.h"
+#include "framework/deadline.h"
 
 namespace evergreen {
 
@@ -44,7 +45,7 @@ absl::Status IoWatcher::Wait(Direction direction, absl::Duration timeout) {
   } done{this, &slot};
   if (!waiter.Wait(timeout)) {
     return absl::DeadlineExceededError(absl::StrCat(
-        "timed out after ", absl::FormatDuration(timeout), " waiting for fd ",
+        internal::DescribeTimeout(timeout), " waiting for fd ",
         fd_, " to become ", direction == kRead ? "readable" : "writable"));
   }
   return slot.cancelled;

@@ -41,6 +41,7 @@ void Timeout::Start() {
   target_ = RawGreenlet::Current();
   const double seconds =
       duration_ > absl::ZeroDuration() ? absl::ToDoubleSeconds(duration_) : 0.0;
+  hub_->RefreshLoopTime();  // count from the call, not the last poll
   ev_timer_set(&timer_, seconds, 0.0);
   ev_timer_start(hub_->loop(), &timer_);
   pending_ = true;

@@ -31,6 +31,7 @@ DelayedCall::DelayedCall(Hub* hub, absl::Duration delay,
   ++hub->pending_calls_;
   ev_timer_init(&timer_.watcher, &DelayedCall::OnTimer,
                 std::max(0.0, absl::ToDoubleSeconds(delay)), 0.0);
+  hub->RefreshLoopTime();  // count from the call, not the last poll
   ev_timer_start(hub->loop(), &timer_.watcher);
 }
 

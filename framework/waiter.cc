@@ -1,6 +1,9 @@
 #include "framework/waiter.h"
 
+#include <algorithm>
 #include <cstddef>
+
+#include "absl/time/clock.h"
 
 namespace evergreen {
 
@@ -49,9 +52,18 @@ struct WaitGuard {
 }  // namespace
 
 bool Waiter::Wait(absl::Duration timeout) {
+  const absl::Time deadline = greenlet_->deadline();
+  if (deadline != absl::InfiniteFuture()) [[unlikely]] {
+    timeout = std::min(timeout, deadline - absl::Now());
+  }
+  return WaitIgnoringDeadline(timeout);
+}
+
+bool Waiter::WaitIgnoringDeadline(absl::Duration timeout) {
   if (woken_) return true;
   if (timeout <= absl::ZeroDuration()) return false;
   if (timeout != absl::InfiniteDuration()) {
+    hub_->RefreshLoopTime();  // count from the call, not the last poll
     ev_timer_set(&timer_, absl::ToDoubleSeconds(timeout), 0.0);
     ev_timer_start(hub_->loop(), &timer_);
   }
@@ -67,7 +79,7 @@ void Sleep(absl::Duration duration) {
     return;
   }
   Waiter waiter;
-  waiter.Wait(duration);
+  waiter.WaitIgnoringDeadline(duration);
 }
 
 void Idle() {
@@ -88,7 +100,7 @@ void Idle() {
     }
   } stop{&idle};
   ev_idle_start(idle.waiter.hub()->loop(), &idle.watcher);
-  idle.waiter.Wait();
+  idle.waiter.WaitIgnoringDeadline(absl::InfiniteDuration());
 }
 
 }  // namespace evergreen

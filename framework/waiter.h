@@ -40,14 +40,20 @@ class Waiter {
   Waiter(const Waiter&) = delete;
   Waiter& operator=(const Waiter&) = delete;
 
-  // Blocks until Wake() or until `timeout` passes. Returns true when woken
-  // (also if the wake-up came after the deadline but before the greenlet
-  // ran again), false on timeout. A Wake() that came before Wait() makes it
-  // return true at once. A zero or negative timeout only polls.
+  // Blocks until Wake() or until min(`timeout`, the greenlet's current
+  // deadline, see framework/deadline.h) passes. Returns true when woken
+  // (also if the wake-up came after the timeout but before the greenlet
+  // ran again), false on timeout or deadline. A Wake() that came before
+  // Wait() makes it return true at once. A zero or negative timeout, or a
+  // deadline already passed, only polls. The timer counts from the call
+  // (libev's cached time is refreshed first).
   // Throws: whatever is thrown into the greenlet while it waits
   // (GreenletExit, TimeoutError, ...); BlockingInHubError in the hub;
   // LoopExit when nothing could ever wake it.
   bool Wait(absl::Duration timeout = absl::InfiniteDuration());
+  // As Wait, but the current deadline does not shorten it: for delays
+  // (Sleep, Idle), not waits for an event.
+  bool WaitIgnoringDeadline(absl::Duration timeout);
 
   // Resumes the waiting greenlet on the hub's next turn. Only the first
   // call counts. Never switches, so it is safe inside libev callbacks.
@@ -71,7 +77,9 @@ class Waiter {
   bool timed_out_ = false;
 };
 
-// Blocks the calling greenlet for `duration`; Sleep(absl::ZeroDuration())
+// Blocks the calling greenlet for `duration` (at least `duration` of wall
+// time from the call; a current deadline does not shorten it, see
+// framework/deadline.h); Sleep(absl::ZeroDuration())
 // yields: every greenlet that was ready runs before the caller continues,
 // and the hub polls I/O and timers at least every few such turns (polling
 // is a system call, so not on every one), so a loop of Sleep(0) starves

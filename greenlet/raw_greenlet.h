@@ -51,6 +51,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "greenlet/errors.h"
 #include "greenlet/internal/context.h"
 #include "greenlet/internal/exception_state.h"
@@ -133,6 +134,12 @@ class RawGreenlet {
   void* user_data() const { return user_data_; }
   void set_user_data(void* data) { user_data_ = data; }
 
+  // The framework's current deadline for code running in this greenlet
+  // (framework/deadline.h); InfiniteFuture by default, including for a new
+  // greenlet. The raw layer only stores it.
+  absl::Time deadline() const { return deadline_; }
+  void set_deadline(absl::Time deadline) { deadline_ = deadline; }
+
   // The usable stack of a started, live greenlet, or nullptr.
   const Stack* stack() const { return stack_.valid() ? &stack_ : nullptr; }
 
@@ -173,6 +180,7 @@ class RawGreenlet {
   internal::SanitizerState sanitizer_;
   std::string name_;
   void* user_data_ = nullptr;
+  absl::Time deadline_ = absl::InfiniteFuture();
   bool started_ = false;
   bool dead_ = false;
   bool is_main_ = false;

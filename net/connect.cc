@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "framework/deadline.h"
 #include "absl/strings/str_join.h"
 #include "net/internal/deadline.h"
 #include "net/resolver.h"
@@ -27,8 +28,8 @@ absl::StatusOr<Socket> CreateConnection(absl::string_view host,
     const absl::Duration left = internal::Remaining(deadline);
     if (left <= absl::ZeroDuration()) {
       last = absl::DeadlineExceededError(
-          absl::StrCat("connect ", host, ":", port, ": timed out after ",
-                       absl::FormatDuration(timeout)));
+          absl::StrCat("connect ", host, ":", port, ": ",
+                       internal::DescribeTimeout(timeout)));
       break;
     }
     absl::StatusOr<Socket> socket = Socket::Connect(address, left, source);

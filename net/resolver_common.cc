@@ -4,6 +4,8 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "framework/deadline.h"
 
 namespace evergreen::internal {
 namespace {
@@ -57,9 +59,12 @@ absl::Status HostNotFound(absl::string_view host, int family,
 
 absl::Status CallTimedOut(absl::string_view host, int family,
                           absl::Duration timeout) {
-  return absl::DeadlineExceededError(
-      absl::StrCat(LookupName(host, family), ": no answer within ",
-                   absl::FormatDuration(timeout)));
+  const std::string why = DescribeTimeout(timeout);
+  return absl::DeadlineExceededError(absl::StrCat(
+      LookupName(host, family), ": ",
+      absl::StartsWith(why, "timed out")
+          ? absl::StrCat("no answer within ", absl::FormatDuration(timeout))
+          : why));
 }
 
 std::optional<SocketAddress> AddressWithPort(const sockaddr* addr,

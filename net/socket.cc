@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "framework/deadline.h"
 #include "net/internal/deadline.h"
 
 namespace evergreen {
@@ -132,6 +133,8 @@ absl::StatusOr<std::size_t> Socket::Retry(IoWatcher::Direction direction,
                                           absl::Time deadline,
                                           absl::Duration timeout,
                                           const char* what, Op op) {
+  // A peer that never makes us wait must not let us starve the others.
+  internal::MaybeYield();
   for (;;) {
     if (!is_open()) return ClosedError(what);
     const ssize_t n = op();
@@ -144,7 +147,7 @@ absl::StatusOr<std::size_t> Socket::Retry(IoWatcher::Direction direction,
     absl::Status ready = state_->io.Wait(direction, Remaining(deadline));
     if (absl::IsDeadlineExceeded(ready)) {
       return absl::DeadlineExceededError(absl::StrCat(
-          Describe(what), ": timed out after ", absl::FormatDuration(timeout)));
+          Describe(what), ": ", internal::DescribeTimeout(timeout)));
     }
     if (!ready.ok()) {
       return absl::Status(ready.code(),
@@ -167,7 +170,7 @@ absl::Status Socket::ConnectTo(const SocketAddress& peer, Timeout timeout) {
   absl::Status ready = state_->io.Wait(IoWatcher::kWrite, limit);
   if (absl::IsDeadlineExceeded(ready)) {
     return absl::DeadlineExceededError(
-        absl::StrCat(what, ": timed out after ", absl::FormatDuration(limit)));
+        absl::StrCat(what, ": ", internal::DescribeTimeout(limit)));
   }
   if (!ready.ok()) {
     return absl::Status(ready.code(), absl::StrCat(what, ": ", ready.message()));

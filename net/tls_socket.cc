@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "framework/deadline.h"
 #include "net/internal/deadline.h"
 #include "net/internal/openssl_ptr.h"
 #include "net/internal/tls_bio.h"
@@ -188,6 +189,8 @@ template <typename Op>
 absl::StatusOr<int> TlsSocket::Drive(const char* what, absl::Time deadline,
                                      absl::Duration timeout, Op op) {
   State& state = *state_;
+  // A peer that never makes us wait must not let us starve the others.
+  internal::MaybeYield();
   for (;;) {
     if (!state.socket.is_open()) {
       return absl::CancelledError(
@@ -217,7 +220,7 @@ absl::StatusOr<int> TlsSocket::Drive(const char* what, absl::Time deadline,
     }
     if (absl::IsDeadlineExceeded(ready)) {
       return absl::DeadlineExceededError(absl::StrCat(
-          Describe(what), ": timed out after ", absl::FormatDuration(timeout)));
+          Describe(what), ": ", internal::DescribeTimeout(timeout)));
     }
     if (!ready.ok()) {
       return absl::Status(ready.code(),

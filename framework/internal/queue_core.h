@@ -34,6 +34,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "framework/deadline.h"
 #include "framework/hub.h"
 #include "framework/internal/queue_waiters.h"
 
@@ -61,6 +62,7 @@ class QueueCore : public std::enable_shared_from_this<QueueCore<Buffer>> {
   // call with a timeout <= 0 fails with DeadlineExceeded instead.
   absl::Status Put(T item, absl::Duration timeout, bool blocking) {
     CheckThread("Put");
+    if (blocking) MaybeYield();  // a Put that never waits still yields
     if (shut_down_) return ShutDownError();
     if (!getters_.empty() || buffer_.size() < capacity_) {
       Accept(std::move(item));
@@ -78,6 +80,7 @@ class QueueCore : public std::enable_shared_from_this<QueueCore<Buffer>> {
 
   absl::StatusOr<T> Get(absl::Duration timeout, bool blocking) {
     CheckThread("Get");
+    if (blocking) MaybeYield();  // a Get that never waits still yields
     if (!buffer_.empty()) {
       T item = buffer_.Pop();
       while (buffer_.size() < capacity_ && !putters_.empty()) {
@@ -229,8 +232,8 @@ class QueueCore : public std::enable_shared_from_this<QueueCore<Buffer>> {
     return absl::FailedPreconditionError(absl::StrCat(kind(), " shut down"));
   }
   absl::Status TimedOut(const char* op, absl::Duration timeout) const {
-    return absl::DeadlineExceededError(absl::StrCat(
-        kind(), " ", op, " timed out after ", absl::FormatDuration(timeout)));
+    return absl::DeadlineExceededError(
+        absl::StrCat(kind(), " ", op, " ", DescribeTimeout(timeout)));
   }
 
   Hub* const hub_;
