@@ -29,6 +29,11 @@
 // cannot be stopped, and the supervisor waits for it.
 //
 // Thread affinity: the hub thread of the child. Join blocks.
+//
+// Blocks, under a deadline: every blocking call here waits at most until
+// min(its own timeout, CurrentDeadline()) and then fails as its timeout
+// does; with the deadline already passed, a call that would wait fails at
+// once (framework/deadline.h, docs/deadlines.md).
 #ifndef EVERGREEN_ACTORS_CHILD_H_
 #define EVERGREEN_ACTORS_CHILD_H_
 

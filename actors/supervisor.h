@@ -37,6 +37,11 @@
 //
 // Thread affinity: the hub thread that started it; calls block that
 // thread's calling greenlet (never the hub itself).
+//
+// Blocks, under a deadline: every blocking call here waits at most until
+// min(its own timeout, CurrentDeadline()) and then fails as its timeout
+// does; with the deadline already passed, a call that would wait fails at
+// once (framework/deadline.h, docs/deadlines.md).
 #ifndef EVERGREEN_ACTORS_SUPERVISOR_H_
 #define EVERGREEN_ACTORS_SUPERVISOR_H_
 

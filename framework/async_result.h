@@ -22,6 +22,11 @@
 // Hub::Post); everything else on the owning hub's thread. As with Event, a
 // wait that only another thread can end needs a HubKeepAlive held for it
 // or a timeout.
+//
+// Blocks, under a deadline: every blocking call here waits at most until
+// min(its own timeout, CurrentDeadline()) and then fails as its timeout
+// does; with the deadline already passed, a call that would wait fails at
+// once (framework/deadline.h, docs/deadlines.md).
 #ifndef EVERGREEN_FRAMEWORK_ASYNC_RESULT_H_
 #define EVERGREEN_FRAMEWORK_ASYNC_RESULT_H_
 

@@ -22,6 +22,11 @@
 //
 // Thread affinity: bound to the creating thread's hub; every call belongs
 // to that thread (WrongThreadError otherwise).
+//
+// Blocks, under a deadline: every blocking call here waits at most until
+// min(its own timeout, CurrentDeadline()) and then fails as its timeout
+// does; with the deadline already passed, a call that would wait fails at
+// once (framework/deadline.h, docs/deadlines.md).
 #ifndef EVERGREEN_FRAMEWORK_CHANNEL_H_
 #define EVERGREEN_FRAMEWORK_CHANNEL_H_
 

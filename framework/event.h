@@ -15,6 +15,11 @@
 // other calls belong to the owning hub's thread. A wait woken only from
 // another thread needs that thread to hold a HubKeepAlive (or a timeout),
 // else the hub sees nothing that could wake it and raises LoopExit.
+//
+// Blocks, under a deadline: every blocking call here waits at most until
+// min(its own timeout, CurrentDeadline()) and then fails as its timeout
+// does; with the deadline already passed, a call that would wait fails at
+// once (framework/deadline.h, docs/deadlines.md).
 #ifndef EVERGREEN_FRAMEWORK_EVENT_H_
 #define EVERGREEN_FRAMEWORK_EVENT_H_
 

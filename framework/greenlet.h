@@ -15,6 +15,11 @@
 //
 // Thread affinity: the hub thread that created it (WrongThreadError where
 // checked). Blocking calls (Join, Get, Kill with block) switch to the hub.
+//
+// Blocks, under a deadline: every blocking call here waits at most until
+// min(its own timeout, CurrentDeadline()) and then fails as its timeout
+// does; with the deadline already passed, a call that would wait fails at
+// once (framework/deadline.h, docs/deadlines.md).
 #ifndef EVERGREEN_FRAMEWORK_GREENLET_H_
 #define EVERGREEN_FRAMEWORK_GREENLET_H_
 

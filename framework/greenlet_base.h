@@ -11,6 +11,11 @@
 //
 // Thread affinity: everything here belongs to the hub thread that created
 // the greenlet; other threads get WrongThreadError where checked.
+//
+// Blocks, under a deadline: every blocking call here waits at most until
+// min(its own timeout, CurrentDeadline()) and then fails as its timeout
+// does; with the deadline already passed, a call that would wait fails at
+// once (framework/deadline.h, docs/deadlines.md).
 #ifndef EVERGREEN_FRAMEWORK_GREENLET_BASE_H_
 #define EVERGREEN_FRAMEWORK_GREENLET_BASE_H_
 

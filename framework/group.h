@@ -24,6 +24,11 @@
 //
 // Thread affinity: bound to the hub of the thread that constructs it;
 // every call belongs to that thread (WrongThreadError where checked).
+//
+// Blocks, under a deadline: every blocking call here waits at most until
+// min(its own timeout, CurrentDeadline()) and then fails as its timeout
+// does; with the deadline already passed, a call that would wait fails at
+// once (framework/deadline.h, docs/deadlines.md).
 #ifndef EVERGREEN_FRAMEWORK_GROUP_H_
 #define EVERGREEN_FRAMEWORK_GROUP_H_
 

@@ -17,6 +17,11 @@
 //
 // Thread affinity: the hub thread that created it. Not movable (libev holds
 // pointers to it); owners that move keep it behind a pointer.
+//
+// Blocks, under a deadline: every blocking call here waits at most until
+// min(its own timeout, CurrentDeadline()) and then fails as its timeout
+// does; with the deadline already passed, a call that would wait fails at
+// once (framework/deadline.h, docs/deadlines.md).
 #ifndef EVERGREEN_FRAMEWORK_IO_WATCHER_H_
 #define EVERGREEN_FRAMEWORK_IO_WATCHER_H_
 

@@ -18,6 +18,11 @@
 // one finished; Join waits for the count to reach zero. Everything else
 // (Put, Get, Peek, their Try twins, Shutdown, status codes, fairness,
 // thread affinity) is exactly Queue's: see framework/queue.h.
+//
+// Blocks, under a deadline: every blocking call here waits at most until
+// min(its own timeout, CurrentDeadline()) and then fails as its timeout
+// does; with the deadline already passed, a call that would wait fails at
+// once (framework/deadline.h, docs/deadlines.md).
 #ifndef EVERGREEN_FRAMEWORK_JOINABLE_QUEUE_H_
 #define EVERGREEN_FRAMEWORK_JOINABLE_QUEUE_H_
 

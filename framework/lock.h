@@ -18,6 +18,11 @@
 //
 // Thread affinity: the hub thread that constructed the lock (else
 // WrongThreadError).
+//
+// Blocks, under a deadline: every blocking call here waits at most until
+// min(its own timeout, CurrentDeadline()) and then fails as its timeout
+// does; with the deadline already passed, a call that would wait fails at
+// once (framework/deadline.h, docs/deadlines.md).
 #ifndef EVERGREEN_FRAMEWORK_LOCK_H_
 #define EVERGREEN_FRAMEWORK_LOCK_H_
 

@@ -45,6 +45,11 @@
 // Thread affinity: bound to the hub of the thread that created it; every
 // call belongs to that thread (WrongThreadError otherwise). To feed a queue
 // from another thread, Post() a TryPut to its hub.
+//
+// Blocks, under a deadline: every blocking call here waits at most until
+// min(its own timeout, CurrentDeadline()) and then fails as its timeout
+// does; with the deadline already passed, a call that would wait fails at
+// once (framework/deadline.h, docs/deadlines.md).
 #ifndef EVERGREEN_FRAMEWORK_QUEUE_H_
 #define EVERGREEN_FRAMEWORK_QUEUE_H_
 

@@ -23,6 +23,11 @@
 // by Get (B-H4). Work still queued when the pool is destroyed fails with
 // std::runtime_error("thread pool destroyed"); destruction blocks the
 // calling OS thread until running work finishes.
+//
+// Blocks, under a deadline: every blocking call here waits at most until
+// min(its own timeout, CurrentDeadline()) and then fails as its timeout
+// does; with the deadline already passed, a call that would wait fails at
+// once (framework/deadline.h, docs/deadlines.md).
 #ifndef EVERGREEN_FRAMEWORK_THREAD_POOL_H_
 #define EVERGREEN_FRAMEWORK_THREAD_POOL_H_
 

@@ -12,6 +12,11 @@
 // Thread affinity: the hub thread. All of these block the calling greenlet
 // (what wakes it: an object becoming ready, or the timeout) and throw as
 // Waiter::Wait.
+//
+// Blocks, under a deadline: every blocking call here waits at most until
+// min(its own timeout, CurrentDeadline()) and then fails as its timeout
+// does; with the deadline already passed, a call that would wait fails at
+// once (framework/deadline.h, docs/deadlines.md).
 #ifndef EVERGREEN_FRAMEWORK_WAIT_H_
 #define EVERGREEN_FRAMEWORK_WAIT_H_
 

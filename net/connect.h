@@ -14,6 +14,11 @@
 // unknown name, DeadlineExceeded); when every address fails, the last
 // attempt's error, with the message listing each address tried and why.
 // Thread affinity: the hub thread.
+//
+// Blocks, under a deadline: every blocking call here waits at most until
+// min(its own timeout, CurrentDeadline()) and then fails as its timeout
+// does; with the deadline already passed, a call that would wait fails at
+// once (framework/deadline.h, docs/deadlines.md).
 #ifndef EVERGREEN_NET_CONNECT_H_
 #define EVERGREEN_NET_CONNECT_H_
 

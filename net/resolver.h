@@ -10,6 +10,11 @@
 //
 // Thread affinity: a resolver belongs to its hub's thread. GetAddrInfo
 // blocks the calling greenlet (what wakes it: the answer, or the timeout).
+//
+// Blocks, under a deadline: every blocking call here waits at most until
+// min(its own timeout, CurrentDeadline()) and then fails as its timeout
+// does; with the deadline already passed, a call that would wait fails at
+// once (framework/deadline.h, docs/deadlines.md).
 #ifndef EVERGREEN_NET_RESOLVER_H_
 #define EVERGREEN_NET_RESOLVER_H_
 

@@ -21,6 +21,11 @@
 // state lives behind a pointer); not copyable. The destructor closes.
 // REQUIRES: no other greenlet is inside a call on the socket when it is
 // destroyed or moved from (Close() it first: that wakes them).
+//
+// Blocks, under a deadline: every blocking call here waits at most until
+// min(its own timeout, CurrentDeadline()) and then fails as its timeout
+// does; with the deadline already passed, a call that would wait fails at
+// once (framework/deadline.h, docs/deadlines.md).
 #ifndef EVERGREEN_NET_SOCKET_H_
 #define EVERGREEN_NET_SOCKET_H_
 

@@ -28,6 +28,11 @@
 //
 // Thread affinity: the resolver belongs to the hub of the thread that
 // created it; GetAddrInfo from another thread throws WrongThreadError.
+//
+// Blocks, under a deadline: every blocking call here waits at most until
+// min(its own timeout, CurrentDeadline()) and then fails as its timeout
+// does; with the deadline already passed, a call that would wait fails at
+// once (framework/deadline.h, docs/deadlines.md).
 #ifndef EVERGREEN_NET_THREAD_RESOLVER_H_
 #define EVERGREEN_NET_THREAD_RESOLVER_H_
 

@@ -50,6 +50,11 @@
 // close_notify; call Shutdown() first for a clean end.
 // REQUIRES: no other greenlet is inside a call when it is destroyed or
 // moved from (Close() it first: that wakes them).
+//
+// Blocks, under a deadline: every blocking call here waits at most until
+// min(its own timeout, CurrentDeadline()) and then fails as its timeout
+// does; with the deadline already passed, a call that would wait fails at
+// once (framework/deadline.h, docs/deadlines.md).
 #ifndef EVERGREEN_NET_TLS_SOCKET_H_
 #define EVERGREEN_NET_TLS_SOCKET_H_
 

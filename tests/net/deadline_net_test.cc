@@ -19,6 +19,7 @@
 namespace evergreen {
 namespace {
 
+using ::evergreen::dns_testing::SilentUdpServer;
 using ::testing::HasSubstr;
 
 constexpr absl::Duration kDeadline = absl::Milliseconds(100);
