@@ -23,6 +23,8 @@ struct Socket::State {
   IoWatcher io;
   absl::Duration timeout = absl::InfiniteDuration();
   SocketAddress peer;  // known after Connect/Accept, for messages
+  bool tcp = false;      // AF_INET/AF_INET6 and SOCK_STREAM
+  bool no_delay = false;  // TCP_NODELAY as last set (inherited by accept)
 };
 
 absl::Status ErrnoStatus(int err, absl::string_view what) {
@@ -33,6 +35,11 @@ namespace {
 
 absl::Status ClosedError(const char* what) {
   return absl::FailedPreconditionError(absl::StrCat(what, ": socket is closed"));
+}
+
+bool IsTcp(int family, int type) {
+  return (family == AF_INET || family == AF_INET6) &&
+         (type & 0xf) == SOCK_STREAM;
 }
 
 }  // namespace
@@ -52,7 +59,16 @@ Socket::~Socket() { Close(); }
 absl::StatusOr<Socket> Socket::Create(int family, int type, int protocol) {
   const int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
   if (fd < 0) return ErrnoStatus(errno, "socket");
-  return Socket(std::make_unique<State>(fd));
+  Socket socket(std::make_unique<State>(fd));
+  if (IsTcp(family, type)) {
+    // B-LR2: request/reply traffic must not wait on Nagle. Set before
+    // connect or listen: connected sockets have it, and Linux's accept
+    // copies it from the listener.
+    socket.state_->tcp = true;
+    absl::Status set = socket.SetNoDelay(true);
+    if (!set.ok()) return set;
+  }
+  return socket;
 }
 
 absl::StatusOr<Socket> Socket::Adopt(int fd) {
@@ -60,7 +76,20 @@ absl::StatusOr<Socket> Socket::Adopt(int fd) {
   if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
     return ErrnoStatus(errno, absl::StrCat("adopt fd ", fd));
   }
-  return Socket(std::make_unique<State>(fd));
+  auto state = std::make_unique<State>(fd);
+  int family = 0, type = 0, no_delay = 0;
+  socklen_t len = sizeof(int);
+  if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &len) == 0 &&
+      (len = sizeof(int), getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len)) ==
+          0 &&
+      IsTcp(family, type)) {
+    state->tcp = true;
+    len = sizeof(int);
+    if (getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &no_delay, &len) == 0) {
+      state->no_delay = no_delay != 0;
+    }
+  }
+  return Socket(std::move(state));
 }
 
 absl::StatusOr<Socket> Socket::Connect(const SocketAddress& peer,
@@ -196,6 +225,8 @@ absl::StatusOr<Socket> Socket::Accept(Timeout timeout, SocketAddress* peer) {
   if (!fd.ok()) return fd.status();
   auto state = std::make_unique<State>(static_cast<int>(*fd));
   state->peer = from;
+  state->tcp = state_->tcp;
+  state->no_delay = state_->no_delay;  // inherited from the listener
   if (peer != nullptr) *peer = from;
   return Socket(std::move(state));
 }
@@ -299,8 +330,14 @@ absl::Status Socket::SetOption(int level, int name, int value,
 }
 
 absl::Status Socket::SetNoDelay(bool on) {
-  return SetOption(IPPROTO_TCP, TCP_NODELAY, on, "setsockopt TCP_NODELAY");
+  absl::Status set =
+      SetOption(IPPROTO_TCP, TCP_NODELAY, on, "setsockopt TCP_NODELAY");
+  if (set.ok()) state_->no_delay = on;
+  return set;
 }
+
+bool Socket::no_delay() const { return state_ != nullptr && state_->no_delay; }
+bool Socket::is_tcp() const { return state_ != nullptr && state_->tcp; }
 absl::Status Socket::SetKeepAlive(bool on) {
   return SetOption(SOL_SOCKET, SO_KEEPALIVE, on, "setsockopt SO_KEEPALIVE");
 }

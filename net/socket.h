@@ -17,6 +17,12 @@
 // second reader gets FailedPrecondition). Close() from another greenlet
 // wakes blocked callers at once with Cancelled("socket closed").
 //
+// TCP sockets (AF_INET/AF_INET6 stream sockets) made by Create, Connect or
+// Listen have TCP_NODELAY on, and accepted ones inherit their listener's
+// setting (B-LR2): a small reply never waits for the peer's delayed ACK.
+// SetNoDelay(false) turns Nagle back on for one socket (or, on a listener,
+// for the connections it accepts from then on).
+//
 // Thread affinity: the hub thread that created the socket. Movable (the
 // state lives behind a pointer); not copyable. The destructor closes.
 // REQUIRES: no other greenlet is inside a call on the socket when it is
@@ -44,9 +50,11 @@ class Socket {
  public:
   using Timeout = std::optional<absl::Duration>;
 
-  // A new non-blocking, close-on-exec socket. Errors: from socket(2).
+  // A new non-blocking, close-on-exec socket; TCP ones get TCP_NODELAY.
+  // Errors: from socket(2) or setsockopt(2).
   static absl::StatusOr<Socket> Create(int family, int type, int protocol = 0);
-  // Takes ownership of `fd` and makes it non-blocking.
+  // Takes ownership of `fd` and makes it non-blocking. Its TCP_NODELAY
+  // setting is left as it is.
   static absl::StatusOr<Socket> Adopt(int fd);
   // Create + (optional Bind to `source`) + Connect, for stream sockets.
   static absl::StatusOr<Socket> Connect(const SocketAddress& peer,
@@ -101,7 +109,13 @@ class Socket {
   // Idempotent.
   void Close();
 
+  // TCP_NODELAY on (the default for TCP sockets) or off (Nagle).
+  // Errors: from setsockopt(2), e.g. on a non-TCP socket.
   absl::Status SetNoDelay(bool on);
+  // TCP_NODELAY as last set through this object (or found by Adopt).
+  bool no_delay() const;
+  // AF_INET/AF_INET6 stream socket.
+  bool is_tcp() const;
   absl::Status SetKeepAlive(bool on);
   absl::Status SetReuseAddr(bool on);
   absl::Status SetReusePort(bool on);

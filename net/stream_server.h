@@ -43,6 +43,9 @@ struct StreamServerOptions : ServerOptions {
   // listen(2) backlog: connections the kernel completes and queues while
   // none is being accepted (StopAccepting, a full pool).
   int backlog = 1024;
+  // TCP_NODELAY on accepted TCP connections (B-LR2): replies leave at
+  // once instead of waiting on Nagle. false turns Nagle on for them.
+  bool tcp_nodelay = true;
 };
 
 class StreamServer : public BaseServer {
@@ -71,6 +74,7 @@ class StreamServer : public BaseServer {
 
   Handler handler_;
   const int backlog_;
+  const bool tcp_nodelay_;
 };
 
 }  // namespace evergreen
