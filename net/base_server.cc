@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <exception>
 #include <stdexcept>
 #include <utility>
@@ -66,6 +67,8 @@ absl::Status BaseServer::Start() {
     return absl::FailedPreconditionError(
         absl::StrCat(label_, ": already ", running() ? "started" : "stopped"));
   }
+  absl::Status checked = CheckOptions();
+  if (!checked.ok()) return checked;
   if (!socket_.is_open()) {
     if (address_.empty()) {
       return absl::FailedPreconditionError(
@@ -168,15 +171,30 @@ void BaseServer::StartAccepting() {
 
 void BaseServer::Spawn(absl::string_view what,
                        absl::AnyInvocable<void()> body) {
+  if (options_.shed_when_full && workers_.full()) {
+    ++stats_.shed;
+    return;  // `body` and what it owns go now
+  }
   workers_.Spawn(absl::StrCat(label_, ": ", what), std::move(body));
+}
+
+void BaseServer::Log(absl::string_view message) const {
+  const std::string line = absl::StrCat(label_, ": ", message);
+  if (options_.log) {
+    options_.log(line);
+  } else {
+    std::fprintf(stderr, "evergreen: %s\n", line.c_str());
+  }
 }
 
 void BaseServer::AcceptLoop() {
   absl::Duration backoff = options_.min_error_backoff;
   bool reported = false;  // the current run of errors
+  int pauses = 0;         // in the current run
   int in_a_row = 0;       // taken since the acceptor last yielded
   for (;;) {
-    workers_.WaitAvailable();  // B-S5: clients queue in the kernel meanwhile
+    // B-S5: clients queue in the kernel meanwhile (unless shed in Spawn).
+    if (!options_.shed_when_full) workers_.WaitAvailable();
     if (in_a_row >= options_.max_accepts_per_wakeup) {
       in_a_row = 0;
       Sleep(absl::ZeroDuration());  // everything else runs, I/O is polled
@@ -186,7 +204,12 @@ void BaseServer::AcceptLoop() {
       ++stats_.accepted;
       ++in_a_row;
       backoff = options_.min_error_backoff;
+      if (reported) {
+        Log(absl::StrCat("accepting again after ", pauses, " pause",
+                         pauses == 1 ? "" : "s"));
+      }
       reported = false;
+      pauses = 0;
       continue;
     }
     if (!socket_.is_open()) return;          // Stop()
@@ -205,13 +228,12 @@ void BaseServer::AcceptLoop() {
     // Out of fds or memory, or unexpected: retrying now would spin, since
     // the listener stays readable. Pause on a timer instead.
     ++stats_.backoffs;
+    ++pauses;
     if (!reported) {
       reported = true;
-      hub_->HandleError(
-          label_, std::make_exception_ptr(std::runtime_error(
-                      absl::StrCat(status.ToString(), "; pausing for ",
-                                   absl::FormatDuration(backoff),
-                                   ", longer while the error persists"))));
+      Log(absl::StrCat(status.message(), "; pausing accepts for ",
+                       absl::FormatDuration(backoff),
+                       " (longer while it persists)"));
     }
     in_a_row = 0;
     Sleep(backoff);

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "net/internal/deadline.h"
+#include "net/internal/idle_watchdog.h"
 
 namespace evergreen {
 
@@ -23,6 +24,9 @@ struct Socket::State {
   IoWatcher io;
   absl::Duration timeout = absl::InfiniteDuration();
   SocketAddress peer;  // known after Connect/Accept, for messages
+  // Set when a limit closed the socket: what later calls report.
+  absl::Status close_reason;
+  std::unique_ptr<internal::IdleWatchdog> watchdog;  // SetLimits
   bool tcp = false;      // AF_INET/AF_INET6 and SOCK_STREAM
   bool no_delay = false;  // TCP_NODELAY as last set (inherited by accept)
 };
@@ -31,11 +35,30 @@ absl::Status ErrnoStatus(int err, absl::string_view what) {
   return absl::ErrnoToStatus(err, what);
 }
 
-namespace {
+// Out of the anonymous namespace: State is private to Socket.
+struct SocketStateAccess {
+  static void Close(Socket::State& state, const absl::Status& reason) {
+    if (state.fd < 0) return;
+    state.watchdog.reset();
+    // Wake (and unregister) every waiter before the fd number can be
+    // reused.
+    state.io.Cancel(reason);
+    close(state.fd);
+    state.fd = -1;
+  }
+  static absl::Status ClosedError(const Socket::State* state,
+                                  absl::string_view what) {
+    if (state != nullptr && !state->close_reason.ok()) {
+      return absl::Status(
+          state->close_reason.code(),
+          absl::StrCat(what, ": ", state->close_reason.message()));
+    }
+    return absl::FailedPreconditionError(
+        absl::StrCat(what, ": socket is closed"));
+  }
+};
 
-absl::Status ClosedError(const char* what) {
-  return absl::FailedPreconditionError(absl::StrCat(what, ": socket is closed"));
-}
+namespace {
 
 bool IsTcp(int family, int type) {
   return (family == AF_INET || family == AF_INET6) &&
@@ -164,13 +187,19 @@ absl::StatusOr<std::size_t> Socket::Retry(IoWatcher::Direction direction,
   for (;;) {
     if (!is_open()) return ClosedError(what);
     const ssize_t n = op();
-    if (n >= 0) return static_cast<std::size_t>(n);
+    if (n >= 0) {
+      if (state_->watchdog != nullptr) state_->watchdog->Touch();
+      return static_cast<std::size_t>(n);
+    }
     const int err = errno;
     if (err == EINTR) continue;
     if (err != EAGAIN && err != EWOULDBLOCK) {
       return ErrnoStatus(err, Describe(what));
     }
     absl::Status ready = state_->io.Wait(direction, Remaining(deadline));
+    if (!ready.ok() && !state_->close_reason.ok()) {
+      return ClosedError(Describe(what));  // a limit closed it meanwhile
+    }
     if (absl::IsDeadlineExceeded(ready)) {
       return absl::DeadlineExceededError(absl::StrCat(
           Describe(what), ": timed out after ", absl::FormatDuration(timeout)));
@@ -194,6 +223,7 @@ absl::Status Socket::ConnectTo(const SocketAddress& peer, Timeout timeout) {
   if (errno != EINPROGRESS) return ErrnoStatus(errno, what);
   const absl::Duration limit = Resolve(timeout);
   absl::Status ready = state_->io.Wait(IoWatcher::kWrite, limit);
+  if (!ready.ok() && !state_->close_reason.ok()) return ClosedError(what);
   if (absl::IsDeadlineExceeded(ready)) {
     return absl::DeadlineExceededError(
         absl::StrCat(what, ": timed out after ", absl::FormatDuration(limit)));
@@ -312,12 +342,43 @@ absl::Status Socket::Shutdown(int how) {
 
 void Socket::Close() {
   if (!is_open()) return;
-  // Wake (and unregister) every waiter before the fd number can be reused.
-  state_->io.Cancel(absl::CancelledError("socket closed"));
-  close(state_->fd);
-  state_->fd = -1;
+  SocketStateAccess::Close(*state_, absl::CancelledError("socket closed"));
   // The state itself stays: a greenlet woken above may still be returning
   // through it. It goes with the Socket object.
+}
+
+absl::Status Socket::ClosedError(absl::string_view what) const {
+  return SocketStateAccess::ClosedError(state_.get(), what);
+}
+
+absl::Status Socket::SetLimits(const SocketLimits& limits) {
+  if (!is_open()) return ClosedError("socket limits");
+  for (absl::Duration d : {limits.idle_timeout, limits.lifetime}) {
+    if (d <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "socket limits: ", absl::FormatDuration(d),
+          " is not a positive duration (use absl::InfiniteDuration() for "
+          "no limit)"));
+    }
+  }
+  state_->watchdog.reset();
+  if (limits.idle_timeout == absl::InfiniteDuration() &&
+      limits.lifetime == absl::InfiniteDuration()) {
+    return absl::OkStatus();
+  }
+  State* state = state_.get();
+  state_->watchdog = std::make_unique<internal::IdleWatchdog>(
+      limits.idle_timeout, limits.lifetime, [state](absl::Status reason) {
+        state->close_reason = reason;
+        SocketStateAccess::Close(*state, reason);
+      });
+  return absl::OkStatus();
+}
+
+void Socket::NoteActivity() {
+  if (state_ != nullptr && state_->watchdog != nullptr) {
+    state_->watchdog->Touch();
+  }
 }
 
 absl::Status Socket::SetOption(int level, int name, int value,

@@ -46,6 +46,14 @@
 
 namespace evergreen {
 
+// Limits on a connection's life (Socket::SetLimits); infinite: no limit.
+struct SocketLimits {
+  // Closed when no call on it has moved a byte, either way, for this long.
+  absl::Duration idle_timeout = absl::InfiniteDuration();
+  // Closed this long after SetLimits, busy or not.
+  absl::Duration lifetime = absl::InfiniteDuration();
+};
+
 class Socket {
  public:
   using Timeout = std::optional<absl::Duration>;
@@ -121,6 +129,20 @@ class Socket {
   absl::Status SetReusePort(bool on);
   absl::Status SetOption(int level, int name, int value, const char* what);
 
+  // Closes the socket when `limits` passes (replacing earlier limits;
+  // both infinite: none). Closing wakes blocked calls, and fails later
+  // ones, with DeadlineExceeded naming the limit ("recv from 1.2.3.4:5:
+  // idle for 30s (the idle timeout); connection closed"). Activity is any
+  // call that moved bytes, and NoteActivity(). Never blocks. Errors:
+  // InvalidArgument for a duration <= 0; FailedPrecondition when closed.
+  absl::Status SetLimits(const SocketLimits& limits);
+  // Counts as activity for the idle timeout: for layers that move bytes
+  // on fd() themselves (TLS).
+  void NoteActivity();
+  // The status a call named `what` gets on this closed socket: the reason
+  // a limit closed it, else FailedPrecondition("...: socket is closed").
+  absl::Status ClosedError(absl::string_view what) const;
+
   // The default timeout of this socket's blocking calls.
   void set_timeout(absl::Duration timeout);
   absl::Duration timeout() const;
@@ -144,6 +166,7 @@ class Socket {
                                     const char* what, Op op);
   std::string Describe(const char* what) const;
 
+  friend struct SocketStateAccess;
   std::unique_ptr<State> state_;
 };
 

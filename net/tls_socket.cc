@@ -190,14 +190,21 @@ absl::StatusOr<int> TlsSocket::Drive(const char* what, absl::Time deadline,
   State& state = *state_;
   for (;;) {
     if (!state.socket.is_open()) {
-      return absl::CancelledError(
-          absl::StrCat(Describe(what), ": socket closed"));
+      absl::Status closed = state.socket.ClosedError(Describe(what));
+      // Close() from another greenlet; a limit gives its own reason.
+      return absl::IsFailedPrecondition(closed)
+                 ? absl::CancelledError(
+                       absl::StrCat(Describe(what), ": socket closed"))
+                 : closed;
     }
     // Clear, call, and read the outcome with no switch in between: the
     // error queue is shared by every greenlet of this thread.
     ERR_clear_error();
     const int result = op();
-    if (result > 0) return result;
+    if (result > 0) {
+      state.socket.NoteActivity();  // for an idle timeout (SetLimits)
+      return result;
+    }
     const int error = SSL_get_error(state.ssl.get(), result);
     absl::Status ready;
     switch (error) {
@@ -227,6 +234,10 @@ absl::StatusOr<int> TlsSocket::Drive(const char* what, absl::Time deadline,
 
 absl::Status TlsSocket::WaitFailure(const absl::Status& ready, const char* what,
                                     absl::Duration timeout) const {
+  if (!state_->socket.is_open()) {
+    absl::Status closed = state_->socket.ClosedError(Describe(what));
+    if (!absl::IsFailedPrecondition(closed)) return closed;  // a limit's
+  }
   if (absl::IsDeadlineExceeded(ready)) {
     return absl::DeadlineExceededError(absl::StrCat(
         Describe(what), ": timed out after ", absl::FormatDuration(timeout)));
