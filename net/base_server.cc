@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "framework/waiter.h"
+#include "net/internal/memory_trim.h"
 
 namespace evergreen {
 namespace {
@@ -175,7 +176,26 @@ void BaseServer::Spawn(absl::string_view what,
     ++stats_.shed;
     return;  // `body` and what it owns go now
   }
-  workers_.Spawn(absl::StrCat(label_, ": ", what), std::move(body));
+  burst_peak_ = std::max(burst_peak_, workers_.size() + 1);
+  workers_.Spawn(absl::StrCat(label_, ": ", what),
+                 [this, body = std::move(body)]() mutable {
+                   struct Ended {
+                     BaseServer* server;
+                     ~Ended() { server->WorkerEnded(); }
+                   } ended{this};
+                   body();
+                 });
+}
+
+void BaseServer::WorkerEnded() {
+  // The server outlives its workers: Stop() waits for them.
+  if (options_.trim_after_burst <= 0 ||
+      burst_peak_ < options_.trim_after_burst || workers_.size() > 1) {
+    return;
+  }
+  burst_peak_ = 0;
+  // After this greenlet is gone and its stack back in the pool.
+  hub_->CallLater(absl::ZeroDuration(), &internal::TrimMemoryAfterBurst);
 }
 
 void BaseServer::Log(absl::string_view message) const {

@@ -79,6 +79,11 @@ struct ServerOptions {
   // (dropped) at once and counted in stats().shed, so clients fail fast
   // instead of queueing.
   bool shed_when_full = false;
+  // When the last connection (handler) of a burst of at least this many
+  // at once ends, the server gives memory back: the pages of the hub
+  // thread's cached greenlet stacks and the allocator's free memory
+  // (B-LR1; see net/internal/memory_trim.h). 0: never.
+  int trim_after_burst = 64;
   // Where the server reports expected conditions worth a line (a resource
   // back-off starting, and ending), once per episode, prefixed with its
   // label. Null: standard error ("evergreen: StreamServer 127.0.0.1:80:
@@ -179,6 +184,8 @@ class BaseServer {
 
   // The acceptor's body.
   void AcceptLoop();
+  // A worker's last act: trims memory after a burst.
+  void WorkerEnded();
   // Reports `message` through options_.log, or to stderr.
   void Log(absl::string_view message) const;
   // Waits out the acceptors and the handlers; then the server is stopped.
@@ -198,6 +205,7 @@ class BaseServer {
   bool draining_ = false;                // inside Drain()
   Event stopped_;
   ServerStats stats_;
+  int burst_peak_ = 0;  // most workers at once since the last trim
 };
 
 }  // namespace evergreen

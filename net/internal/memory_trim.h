@@ -1,0 +1,21 @@
+// TrimMemoryAfterBurst: gives back the memory a burst of connections left
+// behind on this thread — the pages of the cached greenlet stacks
+// (StackPool::Trim) and the allocator's free memory (malloc_trim).
+//
+// What a server calls when the last connection of a burst has ended
+// (ServerOptions::trim_after_burst). It costs a system call per cached
+// stack that is still resident and a walk of the heap: once per burst, not
+// per connection.
+//
+// Thread affinity: the calling thread's stack pool; malloc_trim is
+// process-wide and thread-safe.
+#ifndef EVERGREEN_NET_INTERNAL_MEMORY_TRIM_H_
+#define EVERGREEN_NET_INTERNAL_MEMORY_TRIM_H_
+
+namespace evergreen::internal {
+
+void TrimMemoryAfterBurst();
+
+}  // namespace evergreen::internal
+
+#endif  // EVERGREEN_NET_INTERNAL_MEMORY_TRIM_H_
