@@ -195,7 +195,7 @@ void BaseServer::WorkerEnded() {
   }
   burst_peak_ = 0;
   // After this greenlet is gone and its stack back in the pool.
-  hub_->CallLater(absl::ZeroDuration(), &internal::TrimMemoryAfterBurst);
+  internal::RequestTrimAfterBurst(hub_);
 }
 
 void BaseServer::Log(absl::string_view message) const {

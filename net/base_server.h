@@ -82,7 +82,8 @@ struct ServerOptions {
   // When the last connection (handler) of a burst of at least this many
   // at once ends, the server gives memory back: the pages of the hub
   // thread's cached greenlet stacks and the allocator's free memory
-  // (B-LR1; see net/internal/memory_trim.h). 0: never.
+  // (B-LR1; see net/internal/memory_trim.h), at most once a second per
+  // thread. 0: never.
   int trim_after_burst = 64;
   // Where the server reports expected conditions worth a line (a resource
   // back-off starting, and ending), once per episode, prefixed with its

@@ -12,9 +12,17 @@
 #ifndef EVERGREEN_NET_INTERNAL_MEMORY_TRIM_H_
 #define EVERGREEN_NET_INTERNAL_MEMORY_TRIM_H_
 
+#include "framework/hub.h"
+
 namespace evergreen::internal {
 
 void TrimMemoryAfterBurst();
+
+// TrimMemoryAfterBurst on `hub`'s next turn, or — when this thread trimmed
+// less than a second ago — once that second has passed, so that a flood
+// of short bursts (a DatagramServer's batches) costs at most one trim a
+// second. At most one is pending per thread. Hub thread only.
+void RequestTrimAfterBurst(Hub* hub);
 
 }  // namespace evergreen::internal
 

@@ -2,136 +2,27 @@
 // child process, takes a burst of concurrent connections (2,000 plain TCP;
 // 500 TLS); once they have closed its resident memory returns near where
 // it was before. Prints before / peak / after.
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
-#include <optional>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "framework/event.h"
 #include "framework/greenlet.h"
 #include "framework/hub.h"
-#include "framework/io_watcher.h"
 #include "gtest/gtest.h"
 #include "net/socket.h"
 #include "net/tls_socket.h"
+#include "tests/net/child_server.h"
 #include "tests/net/test_certs.h"
-
-extern char** environ;
 
 namespace evergreen {
 namespace {
 
 constexpr absl::Duration kPatience = absl::Seconds(20);
-
-// The echo sample in a child process, its stdout read by a greenlet that
-// counts "left" lines (one per connection that ended).
-class EchoChild {
- public:
-  explicit EchoChild(std::vector<std::string> args) {
-    int out[2];
-    if (pipe2(out, O_CLOEXEC) != 0) return;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    const std::string binary = "samples/echo/echo";
-    args.insert(args.begin(), binary);
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    const int spawned = posix_spawn(&pid_, binary.c_str(), &actions, nullptr,
-                                    argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    if (spawned != 0) {
-      close(out[0]);
-      pid_ = -1;
-      return;
-    }
-    fcntl(out[0], F_SETFL, O_NONBLOCK);
-    out_ = out[0];
-    reader_ = Spawn([this] { ReadLines(); });
-  }
-  ~EchoChild() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    reader_.Kill();
-    if (out_ >= 0) close(out_);
-  }
-
-  // The address from "echo server on 127.0.0.1:N", once printed.
-  absl::StatusOr<SocketAddress> Address() {
-    if (!started_.Wait(kPatience)) {
-      return absl::DeadlineExceededError("echo sample did not start");
-    }
-    return SocketAddress::Parse(address_);
-  }
-  // Blocks until `count` connections have ended in the child.
-  bool WaitLeft(int count) {
-    const absl::Time deadline = absl::Now() + kPatience;
-    while (left_ < count && absl::Now() < deadline) {
-      left_changed_.Wait(deadline - absl::Now());
-      left_changed_.Clear();
-    }
-    return left_ >= count;
-  }
-  // The child's resident set, in KiB (from /proc/PID/statm).
-  long ResidentKiB() const {
-    std::ifstream in(absl::StrCat("/proc/", pid_, "/statm"));
-    long size = 0, resident = 0;
-    in >> size >> resident;
-    return resident * (getpagesize() / 1024);
-  }
-
- private:
-  void ReadLines() {
-    IoWatcher io(out_);
-    std::string buffer;
-    char chunk[4096];
-    for (;;) {
-      const ssize_t n = read(out_, chunk, sizeof chunk);
-      if (n == 0) return;
-      if (n < 0) {
-        if (errno != EAGAIN || !io.Wait(IoWatcher::kRead).ok()) return;
-        continue;
-      }
-      buffer.append(chunk, n);
-      std::size_t end;
-      while ((end = buffer.find('\n')) != std::string::npos) {
-        const std::string line = buffer.substr(0, end);
-        buffer.erase(0, end + 1);
-        if (line.rfind("echo server", 0) == 0) {
-          address_ = line.substr(line.rfind(' ') + 1);
-          started_.Set();
-        } else if (line.size() > 5 && line.substr(line.size() - 5) == " left") {
-          ++left_;
-          left_changed_.Set();
-        }
-      }
-    }
-  }
-
-  pid_t pid_ = -1;
-  int out_ = -1;
-  Greenlet<void> reader_;
-  std::string address_;
-  Event started_;
-  int left_ = 0;
-  Event left_changed_;
-};
 
 struct Rss {
   long before = 0, peak = 0, after = 0;
@@ -141,7 +32,7 @@ struct Rss {
 // connected, ready-to-echo stream), each does one round trip, all wait
 // until everyone has, then all close. Measures the child around it.
 template <typename Open>
-Rss Burst(EchoChild& child, int count, int warmup, Open open) {
+Rss Burst(ChildServer& child, int count, int warmup, Open open) {
   Rss rss;
   auto run = [&](int n, long* peak) {
     int ready = 0;
@@ -165,10 +56,10 @@ Rss Burst(EchoChild& child, int count, int warmup, Open open) {
     for (auto& client : clients) client.Join();
   };
   run(warmup, nullptr);
-  EXPECT_TRUE(child.WaitLeft(warmup));
+  EXPECT_TRUE(child.WaitForLines(" left", warmup));
   rss.before = child.ResidentKiB();
   run(count, &rss.peak);
-  EXPECT_TRUE(child.WaitLeft(warmup + count));
+  EXPECT_TRUE(child.WaitForLines(" left", warmup + count));
   // The child trims as its last connection ends, just after printing
   // "left": take the lowest of a few samples over a bounded time.
   rss.after = child.ResidentKiB();
@@ -209,7 +100,7 @@ void Report(const char* what, const Rss& rss) {
 
 // B-LR1: 2,000 concurrent plain TCP connections.
 TEST(BurstMemoryTest, PlainEchoReturnsNearItsSizeAfterABurst) {
-  EchoChild child({"--port=0"});
+  ChildServer child("samples/echo/echo", {"--port=0"});
   absl::StatusOr<SocketAddress> address = child.Address();
   ASSERT_TRUE(address.ok()) << address.status();
   const Rss rss = Burst(child, 2000, 100, [&]() -> std::optional<PlainStream> {
@@ -232,7 +123,8 @@ TEST(BurstMemoryTest, TlsEchoReturnsNearItsSizeAfterABurst) {
   const std::string cert = dir + "/burst_cert.pem", key = dir + "/burst_key.pem";
   std::ofstream(cert) << pki.server.cert_pem;
   std::ofstream(key) << pki.server.key_pem;
-  EchoChild child({"--port=0", "--tls-cert=" + cert, "--tls-key=" + key});
+  ChildServer child("samples/echo/echo",
+                    {"--port=0", "--tls-cert=" + cert, "--tls-key=" + key});
   absl::StatusOr<SocketAddress> address = child.Address();
   ASSERT_TRUE(address.ok()) << address.status();
   absl::StatusOr<TlsContext> context =
