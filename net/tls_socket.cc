@@ -250,6 +250,10 @@ absl::Status TlsSocket::FlushOutput(const char* what, absl::Time deadline,
                                     absl::Duration timeout) {
   State& state = *state_;
   for (;;) {
+    // The BIO knows only the fd number, which a closed socket gave back.
+    if (!state.socket.is_open()) {
+      return WaitFailure(absl::CancelledError("socket closed"), what, timeout);
+    }
     const int flushed = internal::FlushSocketBio(state.bio);
     if (flushed > 0) return absl::OkStatus();
     if (flushed < 0) {
@@ -271,13 +275,19 @@ absl::Status TlsSocket::Handshake(Timeout timeout) {
   const absl::Time deadline = internal::DeadlineFor(limit);
   // Each flight leaves in one send (flushed before waiting for the reply).
   internal::SetSocketBioHold(state_->bio, true);
-  absl::StatusOr<int> done = Drive(what, deadline, limit, [&] {
-    return SSL_do_handshake(state_->ssl.get());
-  });
-  internal::SetSocketBioHold(state_->bio, false);
+  struct Release {  // also when unwound (a kill, a scoped Timeout)
+    BIO* bio;
+    ~Release() { internal::SetSocketBioHold(bio, false); }
+  };
+  absl::StatusOr<int> done;
+  {
+    Release release{state_->bio};
+    done = Drive(what, deadline, limit,
+                 [&] { return SSL_do_handshake(state_->ssl.get()); });
+  }
   if (!done.ok() || *done == 0) {
     // Best effort, without waiting: the alert that says why.
-    (void)internal::FlushSocketBio(state_->bio);
+    if (state_->socket.is_open()) (void)internal::FlushSocketBio(state_->bio);
     if (!done.ok()) return done.status();
     state_->failure = absl::UnavailableError(
         absl::StrCat(Describe(what), ": connection closed by peer"));

@@ -21,7 +21,9 @@ void TrimMemoryAfterBurst();
 // TrimMemoryAfterBurst on `hub`'s next turn, or — when this thread trimmed
 // less than a second ago — once that second has passed, so that a flood
 // of short bursts (a DatagramServer's batches) costs at most one trim a
-// second. At most one is pending per thread. Hub thread only.
+// second. At most one is pending per thread; a pending one does not keep
+// the hub's loop alive (it is dropped if the loop ends first). Hub thread
+// only.
 void RequestTrimAfterBurst(Hub* hub);
 
 }  // namespace evergreen::internal

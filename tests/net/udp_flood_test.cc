@@ -120,9 +120,12 @@ TEST_F(UdpFloodTest, FloodOfRandomSizesAndGarbageLeavesItServingInBoundedMemory)
   EXPECT_GT(replies, 0);
   EXPECT_TRUE(child_->Running());
   EXPECT_TRUE(EchoedExactly("still serving"));
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
   // Bounded: at most --in-flight (256) datagrams of <= 64 KiB are held.
+  // (Not under a sanitizer: its quarantine keeps what was freed.)
   EXPECT_LT(peak, before + 64 * 1024);
   EXPECT_LT(after, before + 16 * 1024);
+#endif
 }
 
 }  // namespace
