@@ -39,7 +39,7 @@
 //
 // Cost: a switch allocates nothing and makes no system call. A greenlet's
 // stack is taken from the thread's StackPool when it starts and returned to
-// it when it dies.
+// it when it dies (ThisThreadStackPool(), below: its limits are settable).
 #ifndef EVERGREEN_GREENLET_RAW_GREENLET_H_
 #define EVERGREEN_GREENLET_RAW_GREENLET_H_
 
@@ -58,6 +58,7 @@
 #include "greenlet/internal/sanitizer.h"
 #include "greenlet/internal/thread_state.h"
 #include "greenlet/stack.h"
+#include "greenlet/stack_pool.h"
 
 namespace evergreen {
 namespace internal {
@@ -185,6 +186,12 @@ class RawGreenlet {
   bool dead_ = false;
   bool is_main_ = false;
 };
+
+// The calling thread's stack pool, where its greenlets' stacks come from
+// and go back to (created on the thread's first greenlet operation). Set
+// its limits or Trim() it to bound the memory a burst leaves behind
+// (greenlet/stack_pool.h). Thread affinity: the calling thread only.
+StackPool& ThisThreadStackPool();
 
 // The switch fast path is inline: one TLS load, two checks, the jump.
 inline void* RawGreenlet::Switch(void* value) {

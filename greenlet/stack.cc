@@ -88,6 +88,12 @@ void Stack::Unmap() {
   mapping_ = nullptr;
 }
 
+void Stack::ReleasePages() {
+  if (mapping_ == nullptr) return;
+  // Cannot fail on a private anonymous mapping we own; nothing to report.
+  (void)madvise(bottom(), size(), MADV_DONTNEED);
+}
+
 bool Stack::IsOverflowAddress(std::uintptr_t address) const {
   if (mapping_ == nullptr) return false;
   const auto guard_top = reinterpret_cast<std::uintptr_t>(bottom());
@@ -95,46 +101,6 @@ bool Stack::IsOverflowAddress(std::uintptr_t address) const {
   const std::uintptr_t low =
       guard_bottom > kOverflowSlack ? guard_bottom - kOverflowSlack : 0;
   return address >= low && address < guard_top;
-}
-
-absl::StatusOr<Stack> StackPool::Acquire(std::size_t size) {
-  const std::size_t usable = RoundStackSize(size);
-  for (SizeClass& size_class : cached_) {
-    if (size_class.size == usable && !size_class.stacks.empty()) {
-      Stack stack = std::move(size_class.stacks.back());
-      size_class.stacks.pop_back();
-      --cached_count_;
-      return stack;
-    }
-  }
-  return Stack::Allocate(usable);
-}
-
-void StackPool::Release(Stack stack) {
-  if (!stack.valid()) return;
-  internal::UnpoisonStack(stack.bottom(), stack.size());
-  if (cached_count_ >= max_cached_) return;  // `stack` unmaps here
-  for (SizeClass& size_class : cached_) {
-    if (size_class.size == stack.size()) {
-      size_class.stacks.push_back(std::move(stack));
-      ++cached_count_;
-      return;
-    }
-  }
-  const std::size_t size = stack.size();
-  cached_.push_back(SizeClass{size, {}});
-  cached_.back().stacks.push_back(std::move(stack));
-  ++cached_count_;
-}
-
-void StackPool::set_max_cached(std::size_t n) {
-  max_cached_ = n;
-  for (SizeClass& size_class : cached_) {
-    while (cached_count_ > n && !size_class.stacks.empty()) {
-      size_class.stacks.pop_back();
-      --cached_count_;
-    }
-  }
 }
 
 }  // namespace evergreen

@@ -6,23 +6,18 @@
 // Running into the guard page faults; greenlet/stack_overflow.h turns that
 // fault into a "greenlet stack overflow" report.
 //
-// A StackPool keeps released stacks for reuse, so spawning a greenlet costs
-// neither mmap nor mprotect once the pool is warm.
+// Stacks are reused through a StackPool (greenlet/stack_pool.h).
 //
-//   evergreen::StackPool pool(/*max_cached=*/64);
-//   absl::StatusOr<evergreen::Stack> stack = pool.Acquire(256 * 1024);
+//   absl::StatusOr<evergreen::Stack> stack = evergreen::Stack::Allocate(
+//       evergreen::kDefaultStackSize);
 //   if (!stack.ok()) return stack.status();
-//   ...
-//   pool.Release(*std::move(stack));
 //
-// Thread affinity: a Stack is plain memory and may move between threads; a
-// StackPool is not synchronised and belongs to one thread.
+// Thread affinity: a Stack is plain memory and may move between threads.
 #ifndef EVERGREEN_GREENLET_STACK_H_
 #define EVERGREEN_GREENLET_STACK_H_
 
 #include <cstddef>
 #include <cstdint>
-#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -58,6 +53,11 @@ class Stack {
   // Usable bytes.
   std::size_t size() const { return mapping_size_ - guard_size_; }
 
+  // Returns the pages of the usable area to the kernel (madvise
+  // MADV_DONTNEED): the stack stays mapped, reads back as zeros, and costs
+  // no memory until touched again. REQUIRES: no greenlet runs on it.
+  void ReleasePages();
+
   // True when `address` lies in the guard page or in the region below it
   // that an oversized frame may skip into: the signature of an overflow.
   bool IsOverflowAddress(std::uintptr_t address) const;
@@ -70,36 +70,6 @@ class Stack {
   std::size_t mapping_size_ = 0;
   std::size_t guard_size_ = 0;
   unsigned valgrind_id_ = 0;
-};
-
-class StackPool {
- public:
-  // Keeps at most `max_cached` released stacks; beyond that they are
-  // unmapped.
-  explicit StackPool(std::size_t max_cached) : max_cached_(max_cached) {}
-  StackPool(const StackPool&) = delete;
-  StackPool& operator=(const StackPool&) = delete;
-
-  // A stack of exactly the rounded `size`: a cached one when available
-  // (no system call), else a new mapping. Errors as Stack::Allocate.
-  absl::StatusOr<Stack> Acquire(std::size_t size);
-
-  // Returns `stack` for reuse. Its contents are garbage to the next user.
-  void Release(Stack stack);
-
-  std::size_t cached() const { return cached_count_; }
-  std::size_t max_cached() const { return max_cached_; }
-  void set_max_cached(std::size_t n);
-
- private:
-  // Released stacks by usable size; programs use few distinct sizes.
-  struct SizeClass {
-    std::size_t size;
-    std::vector<Stack> stacks;
-  };
-  std::size_t max_cached_;
-  std::size_t cached_count_ = 0;
-  std::vector<SizeClass> cached_;
 };
 
 // Rounds a requested usable size the way Stack::Allocate does.

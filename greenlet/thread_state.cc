@@ -7,11 +7,6 @@
 namespace evergreen::internal {
 namespace {
 
-// Stacks kept per thread for reuse: enough for bursts of hundreds of
-// thousands of short-lived greenlets (skynet) to run without mmap. A cached
-// stack keeps only the pages it touched resident (a page or two).
-constexpr std::size_t kMaxCachedStacks = 1 << 17;
-
 // Owns the thread's state; its destructor runs at thread exit.
 thread_local std::unique_ptr<ThreadState> owned_thread_state;
 
@@ -26,7 +21,7 @@ ThreadState* ThreadState::Create() {
 
 ThreadState::ThreadState()
     : exception_globals_(ThreadExceptionGlobals()),
-      stack_pool_(kMaxCachedStacks),
+      stack_pool_(StackPoolLimits{}),
       main_(new RawGreenlet(RawGreenlet::MainTag(), this)) {
   current_ = main_.get();
 }
@@ -36,3 +31,11 @@ ThreadState::~ThreadState() {
 }
 
 }  // namespace evergreen::internal
+
+namespace evergreen {
+
+StackPool& ThisThreadStackPool() {
+  return internal::ThreadState::Get()->stack_pool();
+}
+
+}  // namespace evergreen

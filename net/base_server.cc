@@ -3,12 +3,14 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <exception>
 #include <stdexcept>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "framework/waiter.h"
+#include "net/internal/memory_trim.h"
 
 namespace evergreen {
 namespace {
@@ -66,6 +68,8 @@ absl::Status BaseServer::Start() {
     return absl::FailedPreconditionError(
         absl::StrCat(label_, ": already ", running() ? "started" : "stopped"));
   }
+  absl::Status checked = CheckOptions();
+  if (!checked.ok()) return checked;
   if (!socket_.is_open()) {
     if (address_.empty()) {
       return absl::FailedPreconditionError(
@@ -168,15 +172,49 @@ void BaseServer::StartAccepting() {
 
 void BaseServer::Spawn(absl::string_view what,
                        absl::AnyInvocable<void()> body) {
-  workers_.Spawn(absl::StrCat(label_, ": ", what), std::move(body));
+  if (options_.shed_when_full && workers_.full()) {
+    ++stats_.shed;
+    return;  // `body` and what it owns go now
+  }
+  burst_peak_ = std::max(burst_peak_, workers_.size() + 1);
+  workers_.Spawn(absl::StrCat(label_, ": ", what),
+                 [this, body = std::move(body)]() mutable {
+                   struct Ended {
+                     BaseServer* server;
+                     ~Ended() { server->WorkerEnded(); }
+                   } ended{this};
+                   body();
+                 });
+}
+
+void BaseServer::WorkerEnded() {
+  // The server outlives its workers: Stop() waits for them.
+  if (options_.trim_after_burst <= 0 ||
+      burst_peak_ < options_.trim_after_burst || workers_.size() > 1) {
+    return;
+  }
+  burst_peak_ = 0;
+  // After this greenlet is gone and its stack back in the pool.
+  internal::RequestTrimAfterBurst(hub_);
+}
+
+void BaseServer::Log(absl::string_view message) const {
+  const std::string line = absl::StrCat(label_, ": ", message);
+  if (options_.log) {
+    options_.log(line);
+  } else {
+    std::fprintf(stderr, "evergreen: %s\n", line.c_str());
+  }
 }
 
 void BaseServer::AcceptLoop() {
   absl::Duration backoff = options_.min_error_backoff;
   bool reported = false;  // the current run of errors
+  int pauses = 0;         // in the current run
   int in_a_row = 0;       // taken since the acceptor last yielded
   for (;;) {
-    workers_.WaitAvailable();  // B-S5: clients queue in the kernel meanwhile
+    // B-S5: clients queue in the kernel meanwhile (unless shed in Spawn).
+    if (!options_.shed_when_full) workers_.WaitAvailable();
     if (in_a_row >= options_.max_accepts_per_wakeup) {
       in_a_row = 0;
       Sleep(absl::ZeroDuration());  // everything else runs, I/O is polled
@@ -186,7 +224,12 @@ void BaseServer::AcceptLoop() {
       ++stats_.accepted;
       ++in_a_row;
       backoff = options_.min_error_backoff;
+      if (reported) {
+        Log(absl::StrCat("accepting again after ", pauses, " pause",
+                         pauses == 1 ? "" : "s"));
+      }
       reported = false;
+      pauses = 0;
       continue;
     }
     if (!socket_.is_open()) return;          // Stop()
@@ -205,13 +248,12 @@ void BaseServer::AcceptLoop() {
     // Out of fds or memory, or unexpected: retrying now would spin, since
     // the listener stays readable. Pause on a timer instead.
     ++stats_.backoffs;
+    ++pauses;
     if (!reported) {
       reported = true;
-      hub_->HandleError(
-          label_, std::make_exception_ptr(std::runtime_error(
-                      absl::StrCat(status.ToString(), "; pausing for ",
-                                   absl::FormatDuration(backoff),
-                                   ", longer while the error persists"))));
+      Log(absl::StrCat(status.message(), "; pausing accepts for ",
+                       absl::FormatDuration(backoff),
+                       " (longer while it persists)"));
     }
     in_a_row = 0;
     Sleep(backoff);

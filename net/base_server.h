@@ -16,9 +16,13 @@
 //    to the hub, so one busy listener cannot starve other greenlets;
 //  - with a Pool or `max_connections`, it takes a connection only when a
 //    slot is free (B-S5): clients meanwhile wait in the kernel's backlog;
+//    or, with `shed_when_full`, it takes it and closes it at once;
 //  - on running out of resources (EMFILE, ENFILE, ENOBUFS, ENOMEM) it
-//    reports the error once through Hub::HandleError and stops accepting
-//    for a back-off interval (a timer) that doubles while errors persist.
+//    logs once per episode what happened ("accept: too many open files;
+//    pausing accepts for 10ms") and stops accepting for a back-off
+//    interval (a timer) that doubles while errors persist. This is an
+//    expected condition, not an uncaught error: it is not sent to
+//    Hub::HandleError.
 //    Per-connection failures (ECONNABORTED, EPERM) are only counted.
 //
 // Errors: an exception escaping a handler is reported once through
@@ -33,6 +37,7 @@
 #define EVERGREEN_NET_BASE_SERVER_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -68,6 +73,24 @@ struct ServerOptions {
   // Handlers take slots of this pool, which may be shared with other work.
   // Not owned; must outlive the server. Null: see max_connections.
   Pool* pool = nullptr;
+  // What happens to a connection (datagram) arriving while every slot
+  // (max_connections or pool) is busy: false, it waits in the kernel's
+  // backlog until a slot frees (B-S5); true, it is accepted and closed
+  // (dropped) at once and counted in stats().shed, so clients fail fast
+  // instead of queueing.
+  bool shed_when_full = false;
+  // When the last connection (handler) of a burst of at least this many
+  // at once ends, the server gives memory back: the pages of the hub
+  // thread's cached greenlet stacks and the allocator's free memory
+  // (B-LR1; see net/internal/memory_trim.h), at most once a second per
+  // thread. 0: never.
+  int trim_after_burst = 64;
+  // Where the server reports expected conditions worth a line (a resource
+  // back-off starting, and ending), once per episode, prefixed with its
+  // label. Null: standard error ("evergreen: StreamServer 127.0.0.1:80:
+  // accept: Too many open files; pausing accepts for 10ms"). Called on the
+  // hub thread; must not block.
+  std::function<void(absl::string_view line)> log;
 };
 
 // Counters, for monitoring and tests.
@@ -75,6 +98,7 @@ struct ServerStats {
   std::uint64_t accepted = 0;       // connections accepted, datagrams read
   std::uint64_t accept_errors = 0;  // failed accept/recvfrom calls
   std::uint64_t backoffs = 0;       // pauses after an error
+  std::uint64_t shed = 0;  // accepted, then closed at once: all slots busy
 };
 
 class BaseServer {
@@ -134,6 +158,8 @@ class BaseServer {
   // first: handlers must not outlive what they call.
   void StopNow();
 
+  // Checked by Start() before anything else: errors are returned by it.
+  virtual absl::Status CheckOptions() const { return absl::OkStatus(); }
   // Creates the server's socket bound to `address` (Start without a socket
   // given). Use BindSocket.
   virtual absl::StatusOr<Socket> Open(const SocketAddress& address) = 0;
@@ -145,7 +171,9 @@ class BaseServer {
   // A socket of `type` bound to `address` with the reuse options applied.
   absl::StatusOr<Socket> BindSocket(const SocketAddress& address, int type);
   // Runs `body` in a new worker greenlet named after `what` (e.g.
-  // "connection from 1.2.3.4:5"). Blocks as ServerWorkers::Spawn.
+  // "connection from 1.2.3.4:5"). Blocks as ServerWorkers::Spawn; with
+  // shed_when_full, never: when every slot is busy `body` is destroyed
+  // without running (closing the connection it owns) and counted.
   void Spawn(absl::string_view what, absl::AnyInvocable<void()> body);
 
   Socket& socket() { return socket_; }
@@ -157,6 +185,10 @@ class BaseServer {
 
   // The acceptor's body.
   void AcceptLoop();
+  // A worker's last act: trims memory after a burst.
+  void WorkerEnded();
+  // Reports `message` through options_.log, or to stderr.
+  void Log(absl::string_view message) const;
   // Waits out the acceptors and the handlers; then the server is stopped.
   void Drain(absl::Duration timeout);
 
@@ -174,6 +206,7 @@ class BaseServer {
   bool draining_ = false;                // inside Drain()
   Event stopped_;
   ServerStats stats_;
+  int burst_peak_ = 0;  // most workers at once since the last trim
 };
 
 }  // namespace evergreen

@@ -39,6 +39,22 @@ class Resolver {
   // for a name that does not exist (NXDOMAIN), DeadlineExceeded when the
   // servers do not answer in time, Unavailable for other failures; the
   // message names the host.
+  //
+  // One contract for both implementations (tests/net/resolver_test.cc runs
+  // one table of inputs through both): numeric addresses are taken in
+  // standard form only (inet_pton: "127.0.0.1", "::1") and answered
+  // without a lookup; InvalidArgument, before any lookup, for an empty
+  // host or one with a NUL, inet_aton's shorthand ("0x7f.1", "127.1",
+  // "0177.0.0.1", "2130706433", "127.0.0.1 junk": getaddrinfo would read
+  // them as addresses, c-ares as names, and people as something else),
+  // spaces, control characters or any of "[]:/\@%?#" (so "[::1]",
+  // "host:80" and scoped "fe80::1%eth0" are refused), an empty label ("a..b", ".a"), a label
+  // over 63 bytes or a name over 253, and a family other than AF_INET,
+  // AF_INET6, AF_UNSPEC. One trailing dot (an absolute name) is accepted.
+  // Where they legitimately differ: servers that never answer give
+  // DeadlineExceeded from c-ares but Unavailable from getaddrinfo, which
+  // reports a timeout and a server failure alike (EAI_AGAIN); /etc/hosts
+  // and search domains are applied by each library its own way.
   virtual absl::StatusOr<std::vector<SocketAddress>> GetAddrInfo(
       absl::string_view host, std::uint16_t port, int family = AF_UNSPEC,
       absl::Duration timeout = absl::InfiniteDuration()) = 0;

@@ -20,8 +20,11 @@ using Addresses = std::vector<SocketAddress>;
 
 // The answer GetAddrInfo gives without asking anyone: InvalidArgument for
 // an empty host, a host with a NUL byte or a family other than AF_INET,
-// AF_INET6 and AF_UNSPEC; the address itself for a numeric host (NotFound
-// when it is not of `family`). nullopt: a name to look up.
+// AF_INET6 and AF_UNSPEC, and for a host that is not a possible name (see
+// Resolver::GetAddrInfo: inet_aton shorthand, spaces or control
+// characters, empty or over-long labels, over 253 bytes); the address
+// itself for a numeric host in standard form (NotFound when it is not of
+// `family`). nullopt: a name to look up.
 std::optional<absl::StatusOr<Addresses>> AnswerWithoutLookup(
     absl::string_view host, std::uint16_t port, int family);
 

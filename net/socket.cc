@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "framework/deadline.h"
 #include "net/internal/deadline.h"
+#include "net/internal/idle_watchdog.h"
 
 namespace evergreen {
 
@@ -24,16 +25,45 @@ struct Socket::State {
   IoWatcher io;
   absl::Duration timeout = absl::InfiniteDuration();
   SocketAddress peer;  // known after Connect/Accept, for messages
+  // Set when a limit closed the socket: what later calls report.
+  absl::Status close_reason;
+  std::unique_ptr<internal::IdleWatchdog> watchdog;  // SetLimits
+  bool tcp = false;      // AF_INET/AF_INET6 and SOCK_STREAM
+  bool no_delay = false;  // TCP_NODELAY as last set (inherited by accept)
 };
 
 absl::Status ErrnoStatus(int err, absl::string_view what) {
   return absl::ErrnoToStatus(err, what);
 }
 
+// Out of the anonymous namespace: State is private to Socket.
+struct SocketStateAccess {
+  static void Close(Socket::State& state, const absl::Status& reason) {
+    if (state.fd < 0) return;
+    state.watchdog.reset();
+    // Wake (and unregister) every waiter before the fd number can be
+    // reused.
+    state.io.Cancel(reason);
+    close(state.fd);
+    state.fd = -1;
+  }
+  static absl::Status ClosedError(const Socket::State* state,
+                                  absl::string_view what) {
+    if (state != nullptr && !state->close_reason.ok()) {
+      return absl::Status(
+          state->close_reason.code(),
+          absl::StrCat(what, ": ", state->close_reason.message()));
+    }
+    return absl::FailedPreconditionError(
+        absl::StrCat(what, ": socket is closed"));
+  }
+};
+
 namespace {
 
-absl::Status ClosedError(const char* what) {
-  return absl::FailedPreconditionError(absl::StrCat(what, ": socket is closed"));
+bool IsTcp(int family, int type) {
+  return (family == AF_INET || family == AF_INET6) &&
+         (type & 0xf) == SOCK_STREAM;
 }
 
 }  // namespace
@@ -53,7 +83,16 @@ Socket::~Socket() { Close(); }
 absl::StatusOr<Socket> Socket::Create(int family, int type, int protocol) {
   const int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
   if (fd < 0) return ErrnoStatus(errno, "socket");
-  return Socket(std::make_unique<State>(fd));
+  Socket socket(std::make_unique<State>(fd));
+  if (IsTcp(family, type)) {
+    // B-LR2: request/reply traffic must not wait on Nagle. Set before
+    // connect or listen: connected sockets have it, and Linux's accept
+    // copies it from the listener.
+    socket.state_->tcp = true;
+    absl::Status set = socket.SetNoDelay(true);
+    if (!set.ok()) return set;
+  }
+  return socket;
 }
 
 absl::StatusOr<Socket> Socket::Adopt(int fd) {
@@ -61,7 +100,20 @@ absl::StatusOr<Socket> Socket::Adopt(int fd) {
   if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
     return ErrnoStatus(errno, absl::StrCat("adopt fd ", fd));
   }
-  return Socket(std::make_unique<State>(fd));
+  auto state = std::make_unique<State>(fd);
+  int family = 0, type = 0, no_delay = 0;
+  socklen_t len = sizeof(int);
+  if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &len) == 0 &&
+      (len = sizeof(int), getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len)) ==
+          0 &&
+      IsTcp(family, type)) {
+    state->tcp = true;
+    len = sizeof(int);
+    if (getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &no_delay, &len) == 0) {
+      state->no_delay = no_delay != 0;
+    }
+  }
+  return Socket(std::move(state));
 }
 
 absl::StatusOr<Socket> Socket::Connect(const SocketAddress& peer,
@@ -138,13 +190,19 @@ absl::StatusOr<std::size_t> Socket::Retry(IoWatcher::Direction direction,
   for (;;) {
     if (!is_open()) return ClosedError(what);
     const ssize_t n = op();
-    if (n >= 0) return static_cast<std::size_t>(n);
+    if (n >= 0) {
+      if (state_->watchdog != nullptr) state_->watchdog->Touch();
+      return static_cast<std::size_t>(n);
+    }
     const int err = errno;
     if (err == EINTR) continue;
     if (err != EAGAIN && err != EWOULDBLOCK) {
       return ErrnoStatus(err, Describe(what));
     }
     absl::Status ready = state_->io.Wait(direction, Remaining(deadline));
+    if (!ready.ok() && !state_->close_reason.ok()) {
+      return ClosedError(Describe(what));  // a limit closed it meanwhile
+    }
     if (absl::IsDeadlineExceeded(ready)) {
       return absl::DeadlineExceededError(absl::StrCat(
           Describe(what), ": ", internal::DescribeTimeout(timeout)));
@@ -168,6 +226,7 @@ absl::Status Socket::ConnectTo(const SocketAddress& peer, Timeout timeout) {
   if (errno != EINPROGRESS) return ErrnoStatus(errno, what);
   const absl::Duration limit = Resolve(timeout);
   absl::Status ready = state_->io.Wait(IoWatcher::kWrite, limit);
+  if (!ready.ok() && !state_->close_reason.ok()) return ClosedError(what);
   if (absl::IsDeadlineExceeded(ready)) {
     return absl::DeadlineExceededError(
         absl::StrCat(what, ": ", internal::DescribeTimeout(limit)));
@@ -199,6 +258,8 @@ absl::StatusOr<Socket> Socket::Accept(Timeout timeout, SocketAddress* peer) {
   if (!fd.ok()) return fd.status();
   auto state = std::make_unique<State>(static_cast<int>(*fd));
   state->peer = from;
+  state->tcp = state_->tcp;
+  state->no_delay = state_->no_delay;  // inherited from the listener
   if (peer != nullptr) *peer = from;
   return Socket(std::move(state));
 }
@@ -284,12 +345,43 @@ absl::Status Socket::Shutdown(int how) {
 
 void Socket::Close() {
   if (!is_open()) return;
-  // Wake (and unregister) every waiter before the fd number can be reused.
-  state_->io.Cancel(absl::CancelledError("socket closed"));
-  close(state_->fd);
-  state_->fd = -1;
+  SocketStateAccess::Close(*state_, absl::CancelledError("socket closed"));
   // The state itself stays: a greenlet woken above may still be returning
   // through it. It goes with the Socket object.
+}
+
+absl::Status Socket::ClosedError(absl::string_view what) const {
+  return SocketStateAccess::ClosedError(state_.get(), what);
+}
+
+absl::Status Socket::SetLimits(const SocketLimits& limits) {
+  if (!is_open()) return ClosedError("socket limits");
+  for (absl::Duration d : {limits.idle_timeout, limits.lifetime}) {
+    if (d <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "socket limits: ", absl::FormatDuration(d),
+          " is not a positive duration (use absl::InfiniteDuration() for "
+          "no limit)"));
+    }
+  }
+  state_->watchdog.reset();
+  if (limits.idle_timeout == absl::InfiniteDuration() &&
+      limits.lifetime == absl::InfiniteDuration()) {
+    return absl::OkStatus();
+  }
+  State* state = state_.get();
+  state_->watchdog = std::make_unique<internal::IdleWatchdog>(
+      limits.idle_timeout, limits.lifetime, [state](absl::Status reason) {
+        state->close_reason = reason;
+        SocketStateAccess::Close(*state, reason);
+      });
+  return absl::OkStatus();
+}
+
+void Socket::NoteActivity() {
+  if (state_ != nullptr && state_->watchdog != nullptr) {
+    state_->watchdog->Touch();
+  }
 }
 
 absl::Status Socket::SetOption(int level, int name, int value,
@@ -302,8 +394,14 @@ absl::Status Socket::SetOption(int level, int name, int value,
 }
 
 absl::Status Socket::SetNoDelay(bool on) {
-  return SetOption(IPPROTO_TCP, TCP_NODELAY, on, "setsockopt TCP_NODELAY");
+  absl::Status set =
+      SetOption(IPPROTO_TCP, TCP_NODELAY, on, "setsockopt TCP_NODELAY");
+  if (set.ok()) state_->no_delay = on;
+  return set;
 }
+
+bool Socket::no_delay() const { return state_ != nullptr && state_->no_delay; }
+bool Socket::is_tcp() const { return state_ != nullptr && state_->tcp; }
 absl::Status Socket::SetKeepAlive(bool on) {
   return SetOption(SOL_SOCKET, SO_KEEPALIVE, on, "setsockopt SO_KEEPALIVE");
 }

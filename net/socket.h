@@ -17,6 +17,12 @@
 // second reader gets FailedPrecondition). Close() from another greenlet
 // wakes blocked callers at once with Cancelled("socket closed").
 //
+// TCP sockets (AF_INET/AF_INET6 stream sockets) made by Create, Connect or
+// Listen have TCP_NODELAY on, and accepted ones inherit their listener's
+// setting (B-LR2): a small reply never waits for the peer's delayed ACK.
+// SetNoDelay(false) turns Nagle back on for one socket (or, on a listener,
+// for the connections it accepts from then on).
+//
 // Thread affinity: the hub thread that created the socket. Movable (the
 // state lives behind a pointer); not copyable. The destructor closes.
 // REQUIRES: no other greenlet is inside a call on the socket when it is
@@ -45,13 +51,23 @@
 
 namespace evergreen {
 
+// Limits on a connection's life (Socket::SetLimits); infinite: no limit.
+struct SocketLimits {
+  // Closed when no call on it has moved a byte, either way, for this long.
+  absl::Duration idle_timeout = absl::InfiniteDuration();
+  // Closed this long after SetLimits, busy or not.
+  absl::Duration lifetime = absl::InfiniteDuration();
+};
+
 class Socket {
  public:
   using Timeout = std::optional<absl::Duration>;
 
-  // A new non-blocking, close-on-exec socket. Errors: from socket(2).
+  // A new non-blocking, close-on-exec socket; TCP ones get TCP_NODELAY.
+  // Errors: from socket(2) or setsockopt(2).
   static absl::StatusOr<Socket> Create(int family, int type, int protocol = 0);
-  // Takes ownership of `fd` and makes it non-blocking.
+  // Takes ownership of `fd` and makes it non-blocking. Its TCP_NODELAY
+  // setting is left as it is.
   static absl::StatusOr<Socket> Adopt(int fd);
   // Create + (optional Bind to `source`) + Connect, for stream sockets.
   static absl::StatusOr<Socket> Connect(const SocketAddress& peer,
@@ -106,11 +122,31 @@ class Socket {
   // Idempotent.
   void Close();
 
+  // TCP_NODELAY on (the default for TCP sockets) or off (Nagle).
+  // Errors: from setsockopt(2), e.g. on a non-TCP socket.
   absl::Status SetNoDelay(bool on);
+  // TCP_NODELAY as last set through this object (or found by Adopt).
+  bool no_delay() const;
+  // AF_INET/AF_INET6 stream socket.
+  bool is_tcp() const;
   absl::Status SetKeepAlive(bool on);
   absl::Status SetReuseAddr(bool on);
   absl::Status SetReusePort(bool on);
   absl::Status SetOption(int level, int name, int value, const char* what);
+
+  // Closes the socket when `limits` passes (replacing earlier limits;
+  // both infinite: none). Closing wakes blocked calls, and fails later
+  // ones, with DeadlineExceeded naming the limit ("recv from 1.2.3.4:5:
+  // idle for 30s (the idle timeout); connection closed"). Activity is any
+  // call that moved bytes, and NoteActivity(). Never blocks. Errors:
+  // InvalidArgument for a duration <= 0; FailedPrecondition when closed.
+  absl::Status SetLimits(const SocketLimits& limits);
+  // Counts as activity for the idle timeout: for layers that move bytes
+  // on fd() themselves (TLS).
+  void NoteActivity();
+  // The status a call named `what` gets on this closed socket: the reason
+  // a limit closed it, else FailedPrecondition("...: socket is closed").
+  absl::Status ClosedError(absl::string_view what) const;
 
   // The default timeout of this socket's blocking calls.
   void set_timeout(absl::Duration timeout);
@@ -135,6 +171,7 @@ class Socket {
                                     const char* what, Op op);
   std::string Describe(const char* what) const;
 
+  friend struct SocketStateAccess;
   std::unique_ptr<State> state_;
 };
 

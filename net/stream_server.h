@@ -43,6 +43,18 @@ struct StreamServerOptions : ServerOptions {
   // listen(2) backlog: connections the kernel completes and queues while
   // none is being accepted (StopAccepting, a full pool).
   int backlog = 1024;
+  // TCP_NODELAY on accepted TCP connections (B-LR2): replies leave at
+  // once instead of waiting on Nagle. false turns Nagle on for them.
+  bool tcp_nodelay = true;
+  // Per-connection limits (B-LR3): a connection that moves no byte either
+  // way for idle_timeout, or that has been open for max_lifetime, is
+  // closed; the handler's blocked (and later) calls on it fail with
+  // DeadlineExceeded naming the limit ("recv from 1.2.3.4:5: idle for 30s
+  // (the idle timeout); connection closed"), and it should return.
+  // Infinite: no limit. REQUIRES: > 0 (else Start fails with
+  // InvalidArgument). Inherited by every server built on StreamServer.
+  absl::Duration idle_timeout = absl::InfiniteDuration();
+  absl::Duration max_lifetime = absl::InfiniteDuration();
 };
 
 class StreamServer : public BaseServer {
@@ -65,12 +77,15 @@ class StreamServer : public BaseServer {
   ~StreamServer() override;
 
  private:
+  absl::Status CheckOptions() const override;
   absl::StatusOr<Socket> Open(const SocketAddress& address) override;
   absl::Status TakeOne() override;
   void ServeConnection(Socket& connection, const SocketAddress& peer);
 
   Handler handler_;
   const int backlog_;
+  const bool tcp_nodelay_;
+  const SocketLimits limits_;
 };
 
 }  // namespace evergreen

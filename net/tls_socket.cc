@@ -193,18 +193,31 @@ absl::StatusOr<int> TlsSocket::Drive(const char* what, absl::Time deadline,
   internal::MaybeYield();
   for (;;) {
     if (!state.socket.is_open()) {
-      return absl::CancelledError(
-          absl::StrCat(Describe(what), ": socket closed"));
+      absl::Status closed = state.socket.ClosedError(Describe(what));
+      // Close() from another greenlet; a limit gives its own reason.
+      return absl::IsFailedPrecondition(closed)
+                 ? absl::CancelledError(
+                       absl::StrCat(Describe(what), ": socket closed"))
+                 : closed;
     }
     // Clear, call, and read the outcome with no switch in between: the
     // error queue is shared by every greenlet of this thread.
     ERR_clear_error();
     const int result = op();
-    if (result > 0) return result;
+    if (result > 0) {
+      state.socket.NoteActivity();  // for an idle timeout (SetLimits)
+      return result;
+    }
     const int error = SSL_get_error(state.ssl.get(), result);
     absl::Status ready;
     switch (error) {
       case SSL_ERROR_WANT_READ:
+        // What OpenSSL wrote (a flight, tickets) must be out before we
+        // wait for the answer to it.
+        if (internal::SocketBioPending(state.bio) > 0) {
+          absl::Status flushed = FlushOutput(what, deadline, timeout);
+          if (!flushed.ok()) return flushed;
+        }
         ready = state.socket.WaitReadable(internal::Remaining(deadline));
         break;
       case SSL_ERROR_WANT_WRITE:
@@ -218,14 +231,41 @@ absl::StatusOr<int> TlsSocket::Drive(const char* what, absl::Time deadline,
             Describe(what));
         return state.failure;
     }
-    if (absl::IsDeadlineExceeded(ready)) {
-      return absl::DeadlineExceededError(absl::StrCat(
-          Describe(what), ": ", internal::DescribeTimeout(timeout)));
+    if (!ready.ok()) return WaitFailure(ready, what, timeout);
+  }
+}
+
+absl::Status TlsSocket::WaitFailure(const absl::Status& ready, const char* what,
+                                    absl::Duration timeout) const {
+  if (!state_->socket.is_open()) {
+    absl::Status closed = state_->socket.ClosedError(Describe(what));
+    if (!absl::IsFailedPrecondition(closed)) return closed;  // a limit's
+  }
+  if (absl::IsDeadlineExceeded(ready)) {
+    return absl::DeadlineExceededError(absl::StrCat(
+        Describe(what), ": ", internal::DescribeTimeout(timeout)));
+  }
+  return absl::Status(ready.code(),
+                      absl::StrCat(Describe(what), ": ", ready.message()));
+}
+
+absl::Status TlsSocket::FlushOutput(const char* what, absl::Time deadline,
+                                    absl::Duration timeout) {
+  State& state = *state_;
+  for (;;) {
+    // The BIO knows only the fd number, which a closed socket gave back.
+    if (!state.socket.is_open()) {
+      return WaitFailure(absl::CancelledError("socket closed"), what, timeout);
     }
-    if (!ready.ok()) {
-      return absl::Status(ready.code(),
-                          absl::StrCat(Describe(what), ": ", ready.message()));
+    const int flushed = internal::FlushSocketBio(state.bio);
+    if (flushed > 0) return absl::OkStatus();
+    if (flushed < 0) {
+      state.write_cut = true;
+      return ErrnoStatus(internal::SocketBioErrno(state.bio), Describe(what));
     }
+    absl::Status ready =
+        state.socket.WaitWritable(internal::Remaining(deadline));
+    if (!ready.ok()) return WaitFailure(ready, what, timeout);
   }
 }
 
@@ -235,14 +275,36 @@ absl::Status TlsSocket::Handshake(Timeout timeout) {
   absl::Status usable = Usable(what, /*need_handshake=*/false);
   if (!usable.ok()) return usable;
   const absl::Duration limit = timeout.value_or(state_->socket.timeout());
-  absl::StatusOr<int> done =
-      Drive(what, internal::DeadlineFor(limit), limit,
-            [&] { return SSL_do_handshake(state_->ssl.get()); });
-  if (!done.ok()) return done.status();
-  if (*done == 0) {
+  const absl::Time deadline = internal::DeadlineFor(limit);
+  // Each flight leaves in one send (flushed before waiting for the reply).
+  internal::SetSocketBioHold(state_->bio, true);
+  struct Release {  // also when unwound (a kill, a scoped Timeout)
+    BIO* bio;
+    ~Release() { internal::SetSocketBioHold(bio, false); }
+  };
+  absl::StatusOr<int> done;
+  {
+    Release release{state_->bio};
+    done = Drive(what, deadline, limit,
+                 [&] { return SSL_do_handshake(state_->ssl.get()); });
+  }
+  if (!done.ok() || *done == 0) {
+    // Best effort, without waiting: the alert that says why.
+    if (state_->socket.is_open()) (void)internal::FlushSocketBio(state_->bio);
+    if (!done.ok()) return done.status();
     state_->failure = absl::UnavailableError(
         absl::StrCat(Describe(what), ": connection closed by peer"));
     return state_->failure;
+  }
+  // The last flight goes now (a TLS 1.3 client's Finished, a TLS 1.2
+  // server's): the peer waits for it. A TLS 1.3 server's last flight left
+  // before it waited for the client's Finished; what is pending now are
+  // session tickets, which leave with its first reply, or before it first
+  // waits to read (B-LR2).
+  if (!SSL_is_server(state_->ssl.get()) ||
+      SSL_version(state_->ssl.get()) < TLS1_3_VERSION) {
+    absl::Status flushed = FlushOutput(what, deadline, limit);
+    if (!flushed.ok()) return flushed;
   }
   state_->handshake_done = true;
   return absl::OkStatus();
@@ -298,6 +360,10 @@ absl::StatusOr<std::size_t> TlsSocket::WriteSome(absl::string_view data,
     return absl::UnavailableError(
         absl::StrCat(Describe(what), ": the TLS session is closed"));
   }
+  if (internal::SocketBioPending(state_->bio) > 0) {
+    absl::Status flushed = FlushOutput(what, deadline, timeout);
+    if (!flushed.ok()) return flushed;
+  }
   state_->write_cut = false;
   return static_cast<std::size_t>(*n);
 }
@@ -319,13 +385,14 @@ absl::Status TlsSocket::Shutdown(Timeout timeout) {
   absl::Status usable = Writable(what);
   if (!usable.ok()) return usable;
   const absl::Duration limit = timeout.value_or(state_->socket.timeout());
+  const absl::Time deadline = internal::DeadlineFor(limit);
   // 0 means "close_notify sent, the peer's not yet seen": all we wait for.
-  absl::StatusOr<int> done =
-      Drive(what, internal::DeadlineFor(limit), limit, [&] {
-        const int r = SSL_shutdown(state_->ssl.get());
-        return r >= 0 ? 1 : r;
-      });
-  return done.status();
+  absl::StatusOr<int> done = Drive(what, deadline, limit, [&] {
+    const int r = SSL_shutdown(state_->ssl.get());
+    return r >= 0 ? 1 : r;
+  });
+  if (!done.ok()) return done.status();
+  return FlushOutput(what, deadline, limit);
 }
 
 void TlsSocket::Close() {

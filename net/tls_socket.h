@@ -164,6 +164,12 @@ class TlsSocket {
   template <typename Op>
   absl::StatusOr<int> Drive(const char* what, absl::Time deadline,
                             absl::Duration timeout, Op op);
+  // Sends the output the BIO holds, waiting for the socket as needed.
+  absl::Status FlushOutput(const char* what, absl::Time deadline,
+                           absl::Duration timeout);
+  // The status for a failed wait on the socket inside `what`.
+  absl::Status WaitFailure(const absl::Status& ready, const char* what,
+                           absl::Duration timeout) const;
   absl::StatusOr<std::size_t> WriteSome(absl::string_view data,
                                         absl::Time deadline,
                                         absl::Duration timeout);

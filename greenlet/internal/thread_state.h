@@ -10,6 +10,7 @@
 
 #include "greenlet/internal/exception_state.h"
 #include "greenlet/stack.h"
+#include "greenlet/stack_pool.h"
 #include "greenlet/stack_overflow.h"
 
 namespace evergreen {

@@ -17,6 +17,10 @@ void ServerWorkers::WaitAvailable() {
   if (pool_ != nullptr) pool_->WaitAvailable();
 }
 
+bool ServerWorkers::full() const {
+  return pool_ != nullptr && pool_->FreeCount() <= 0;
+}
+
 void ServerWorkers::Spawn(std::string name, absl::AnyInvocable<void()> body) {
   auto worker = Greenlet<void>::Create(
       GreenletOptions{.name = std::move(name)},

@@ -60,6 +60,8 @@ class ServerWorkers {
 
   // Whether `greenlet` (may be null) is one of the running workers.
   bool Contains(const GreenletBase* greenlet) const;
+  // Whether no slot is free now (Spawn would block).
+  bool full() const;
   // Workers running now.
   int size() const { return running_.size(); }
 

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <string>
 
 namespace evergreen {
 namespace internal {
@@ -13,6 +14,8 @@ struct BioState {
   int fd;
   int last_errno = 0;
   bool eof = false;
+  bool hold = false;
+  std::string pending;  // written, not yet sent
 };
 
 BioState* StateOf(BIO* bio) {
@@ -23,10 +26,38 @@ bool IsRetryable(int err) {
   return err == EAGAIN || err == EWOULDBLOCK || err == EINTR;
 }
 
+// Sends from `pending` until it is empty (1), the socket would block (0) or
+// send fails (-1, last_errno set).
+int Drain(BioState* state) {
+  std::size_t sent = 0;
+  int result = 1;
+  while (sent < state->pending.size()) {
+    const ssize_t n = send(state->fd, state->pending.data() + sent,
+                           state->pending.size() - sent, MSG_NOSIGNAL);
+    if (n >= 0) {
+      sent += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (errno == EINTR) continue;
+    state->last_errno = errno;
+    result = IsRetryable(errno) ? 0 : -1;
+    break;
+  }
+  state->pending.erase(0, sent);
+  if (state->pending.empty()) state->pending.shrink_to_fit();
+  return result;
+}
+
 int Write(BIO* bio, const char* data, int size) {
   BioState* state = StateOf(bio);
   BIO_clear_retry_flags(bio);
   state->last_errno = 0;
+  if (state->hold || !state->pending.empty()) {
+    // Behind held or pending output: keep the order, send together.
+    state->pending.append(data, size);
+    if (state->hold || Drain(state) >= 0) return size;
+    return -1;
+  }
   const ssize_t n = send(state->fd, data, size, MSG_NOSIGNAL);
   if (n >= 0) return static_cast<int>(n);
   state->last_errno = errno;
@@ -52,8 +83,16 @@ int Read(BIO* bio, char* data, int size) {
 
 long Control(BIO* bio, int command, long, void*) {
   switch (command) {
-    case BIO_CTRL_FLUSH:
-      return 1;  // nothing is buffered here
+    case BIO_CTRL_FLUSH: {
+      BioState* state = StateOf(bio);
+      if (state->hold) return 1;  // the owner flushes when it must
+      BIO_clear_retry_flags(bio);
+      const int result = Drain(state);
+      if (result == 0) BIO_set_retry_write(bio);
+      return result > 0 ? 1 : -1;
+    }
+    case BIO_CTRL_WPENDING:
+      return static_cast<long>(StateOf(bio)->pending.size());
     case BIO_CTRL_EOF:
       return StateOf(bio)->eof ? 1 : 0;
     default:
@@ -102,6 +141,16 @@ BIO* NewSocketBio(int fd) {
 }
 
 int SocketBioErrno(BIO* bio) { return StateOf(bio)->last_errno; }
+
+void SetSocketBioHold(BIO* bio, bool hold) { StateOf(bio)->hold = hold; }
+
+int FlushSocketBio(BIO* bio) {
+  BioState* state = StateOf(bio);
+  state->last_errno = 0;
+  return Drain(state);
+}
+
+std::size_t SocketBioPending(BIO* bio) { return StateOf(bio)->pending.size(); }
 
 }  // namespace internal
 }  // namespace evergreen

@@ -6,11 +6,22 @@
 // EAGAIN becomes a retry, which SSL_get_error() reports as
 // SSL_ERROR_WANT_READ / SSL_ERROR_WANT_WRITE for the caller to wait on.
 //
+// Coalescing: while "held" (SetSocketBioHold), writes are kept in the BIO
+// instead of being sent, and OpenSSL's flushes are deferred; once released,
+// a write made while output is still pending is appended and sent with it.
+// TlsSocket holds output during the handshake, so that a flight — and a TLS
+// 1.3 server's session tickets, which then ride with the first reply — goes
+// out in one send instead of one per record (B-LR2). The owner sends
+// pending output with FlushSocketBio before it waits to read and after
+// each write; with nothing pending a write is one send(2), as before.
+//
 // Thread affinity: none of its own (the SSL object that owns it has one).
 #ifndef EVERGREEN_NET_INTERNAL_TLS_BIO_H_
 #define EVERGREEN_NET_INTERNAL_TLS_BIO_H_
 
 #include <openssl/types.h>
+
+#include <cstddef>
 
 namespace evergreen {
 namespace internal {
@@ -22,6 +33,18 @@ BIO* NewSocketBio(int fd);
 // The errno of the BIO's last failed send/recv (0 if none), which
 // SSL_ERROR_SYSCALL refers to. REQUIRES: `bio` came from NewSocketBio.
 int SocketBioErrno(BIO* bio);
+
+// Holds (true) or releases (false) output, as above. Releasing sends
+// nothing by itself.
+void SetSocketBioHold(BIO* bio, bool hold);
+
+// Sends pending output without blocking, whether held or not. Returns 1
+// when nothing is left, 0 when the socket would block with some left, -1
+// on a send error (SocketBioErrno tells which).
+int FlushSocketBio(BIO* bio);
+
+// Bytes written but not yet sent.
+std::size_t SocketBioPending(BIO* bio);
 
 }  // namespace internal
 }  // namespace evergreen

@@ -1,5 +1,6 @@
 // Stacks and the stack pool.
 #include "greenlet/stack.h"
+#include "greenlet/stack_pool.h"
 
 #include <unistd.h>
 

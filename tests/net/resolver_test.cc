@@ -506,3 +506,76 @@ TEST_F(DefaultResolverTest, BadOptionsAreReportedAndTheSystemsAreUsed) {
 
 }  // namespace
 }  // namespace evergreen
+
+namespace evergreen {
+namespace {
+
+// One resolver contract: the same inputs give the same outcome (code, and
+// the address when found) from c-ares and from getaddrinfo. Numeric
+// addresses are accepted in standard form only (inet_pton): inet_aton's
+// shorthand forms are refused by both, since they read differently to
+// people and to filters (0177.0.0.1 is 127.0.0.1).
+struct ContractCase {
+  std::string host;
+  absl::StatusCode code;
+  std::string address;  // when OK: the first address
+};
+
+std::vector<ContractCase> ContractTable() {
+  const std::string long_label(64, 'a');
+  std::string long_name;
+  for (int i = 0; i < 4; ++i) long_name += std::string(63, 'b') + ".";
+  long_name += "test";  // 256 bytes
+  return {
+      {"alpha.test", absl::StatusCode::kOk, "127.0.0.5"},
+      {"ALPHA.Test", absl::StatusCode::kOk, "127.0.0.5"},
+      {"alpha.test.", absl::StatusCode::kOk, "127.0.0.5"},
+      {"127.0.0.1", absl::StatusCode::kOk, "127.0.0.1"},
+      {"::ffff:127.0.0.1", absl::StatusCode::kOk, "::ffff:127.0.0.1"},
+      {"nosuch.test", absl::StatusCode::kNotFound, ""},
+      {"under_score.test", absl::StatusCode::kNotFound, ""},
+      {"0x7f.1", absl::StatusCode::kInvalidArgument, ""},
+      {"127.1", absl::StatusCode::kInvalidArgument, ""},
+      {"0177.0.0.1", absl::StatusCode::kInvalidArgument, ""},
+      {"2130706433", absl::StatusCode::kInvalidArgument, ""},
+      {"127.0.0.1 x", absl::StatusCode::kInvalidArgument, ""},
+      {"has space.test", absl::StatusCode::kInvalidArgument, ""},
+      {"tab\tname.test", absl::StatusCode::kInvalidArgument, ""},
+      {"a..test", absl::StatusCode::kInvalidArgument, ""},
+      {".alpha.test", absl::StatusCode::kInvalidArgument, ""},
+      {".", absl::StatusCode::kInvalidArgument, ""},
+      {long_label + ".test", absl::StatusCode::kInvalidArgument, ""},
+      {long_name, absl::StatusCode::kInvalidArgument, ""},
+      {"[::1]", absl::StatusCode::kInvalidArgument, ""},
+      {"alpha.test:80", absl::StatusCode::kInvalidArgument, ""},
+      {"fe80::1%lo", absl::StatusCode::kInvalidArgument, ""},
+  };
+}
+
+TEST_P(ResolverTest, SameInputsGiveTheSameOutcomeFromBothResolvers) {
+  auto resolver = Local();
+  for (const ContractCase& c : ContractTable()) {
+    absl::StatusOr<Addresses> got =
+        resolver->GetAddrInfo(c.host, 80, AF_INET, absl::Seconds(10));
+    if (c.code == absl::StatusCode::kInvalidArgument) {
+      // v4 and v6 alike: the argument is refused before any lookup.
+      EXPECT_EQ(resolver->GetAddrInfo(c.host, 80, AF_UNSPEC).status().code(),
+                c.code)
+          << c.host;
+    }
+    if (c.host == "::ffff:127.0.0.1") {
+      got = resolver->GetAddrInfo(c.host, 80, AF_INET6, absl::Seconds(10));
+    }
+    EXPECT_EQ(got.status().code(), c.code)
+        << "'" << c.host << "': " << got.status();
+    if (c.code == absl::StatusCode::kOk && got.ok()) {
+      ASSERT_FALSE(got->empty()) << c.host;
+      EXPECT_EQ(got->front(), Addr(c.address, 80)) << c.host;
+    } else if (!got.ok()) {
+      EXPECT_THAT(got.status().message(), HasSubstr("resolve '")) << c.host;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace evergreen
