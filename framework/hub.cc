@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "framework/internal/hub_registry.h"
 #include "framework/internal/hub_remote.h"
 
 namespace evergreen {
@@ -79,6 +80,7 @@ Hub::Hub()
         return nullptr;
       },
       RawGreenlet::Options{.parent = RawGreenlet::Main(), .name = "hub"});
+  registry_entry_ = internal::RegisterHub(this, remote_);
 }
 
 Hub::~Hub() {
@@ -92,6 +94,7 @@ Hub::~Hub() {
   ev_ref(loop_);
   ev_async_stop(loop_, async_.get());
   ev_loop_destroy(loop_);
+  internal::UnregisterHub(registry_entry_);  // after Run() has unwound
   if (current_hub == this) current_hub = nullptr;
 }
 
@@ -306,6 +309,7 @@ void Hub::RunReadyBatch() {
     }
   } restore{&batch, &ready_};
   while (internal::Runnable* node = batch.PopFront()) {
+    internal::HubBusyScope busy(registry_entry_);  // for the monitor
     try {
       node->Run();
     } catch (const GreenletExit&) {

@@ -39,6 +39,7 @@ struct ev_async;
 namespace evergreen {
 namespace internal {
 class HubRemote;
+struct HubEntry;
 }  // namespace internal
 
 class Hub {
@@ -150,6 +151,9 @@ class Hub {
   // turn" without sleeping.
   unsigned long long turns() const { return turns_; }
 
+  // This hub's entry in the process's hub list (monitor, live dump).
+  internal::HubEntry* registry_entry() const { return registry_entry_; }
+
  private:
   Hub();
   void Run();
@@ -171,6 +175,7 @@ class Hub {
   bool join_timed_out_ = false;
   bool destroying_ = false;
   unsigned long long turns_ = 0;
+  internal::HubEntry* registry_entry_ = nullptr;
   // Ready batches run since I/O was last polled (see Run()).
   int batches_since_poll_ = 0;
   static constexpr int kBatchesPerPoll = 16;
