@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "framework/internal/frames.h"
 #include "framework/internal/hub_registry.h"
 #include "framework/internal/thread_sampler.h"
 

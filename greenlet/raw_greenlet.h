@@ -133,6 +133,10 @@ class RawGreenlet {
   void* user_data() const { return user_data_; }
   void set_user_data(void* data) { user_data_ = data; }
 
+  // Where a suspended greenlet's registers are saved (for debugging tools
+  // that walk its stack, such as the live dump); meaningless otherwise.
+  internal::MachineContext saved_context() const { return context_; }
+
   // The usable stack of a started, live greenlet, or nullptr.
   const Stack* stack() const { return stack_.valid() ? &stack_ : nullptr; }
 

@@ -14,11 +14,9 @@
 #include <cstdint>
 #include <thread>
 
-#include "absl/debugging/internal/address_is_readable.h"
-#include "absl/debugging/symbolize.h"
-#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "framework/hub.h"
+#include "framework/internal/frames.h"
 #include "framework/internal/hub_registry.h"
 #include "greenlet/internal/thread_state.h"
 #include "greenlet/raw_greenlet.h"
@@ -52,41 +50,6 @@ void CopyName(const char* name, std::size_t size) {
   slot.greenlet[size] = '\0';
 }
 
-// The fallback when the unwinder cannot find the interrupted frame: the
-// interrupted pc, then the return addresses along the frame-pointer chain
-// from the interrupted rbp (Evergreen is built with frame pointers). Every
-// read is checked first: a bogus rbp ends the walk, it never faults.
-int WalkFrames(const ucontext_t* context, void** frames, int max_frames) {
-#if defined(__x86_64__)
-  const auto* regs = context->uc_mcontext.gregs;
-  const auto sp = static_cast<std::uintptr_t>(regs[REG_RSP]);
-  auto fp = static_cast<std::uintptr_t>(regs[REG_RBP]);
-  int depth = 0;
-  frames[depth++] = reinterpret_cast<void*>(regs[REG_RIP]);
-  constexpr std::uintptr_t kMaxFrameBytes = 1 << 20;
-  while (depth < max_frames) {
-    if (fp < sp || (fp & (sizeof(void*) - 1)) != 0) break;
-    auto* words = reinterpret_cast<std::uintptr_t*>(fp);
-    if (!absl::debugging_internal::AddressIsReadable(words) ||
-        !absl::debugging_internal::AddressIsReadable(words + 1)) {
-      break;
-    }
-    const std::uintptr_t next = words[0];
-    const std::uintptr_t ret = words[1];
-    if (ret == 0) break;
-    frames[depth++] = reinterpret_cast<void*>(ret);
-    if (next <= fp || next - fp > kMaxFrameBytes) break;
-    fp = next;
-  }
-  return depth;
-#else
-  (void)context;
-  (void)frames;
-  (void)max_frames;
-  return 0;
-#endif
-}
-
 // The interrupted thread's frames, innermost first. backtrace() (libgcc's
 // DWARF unwinder, which steps through the signal frame and through code
 // without frame pointers, such as libc and Debian's abseil) from this
@@ -103,8 +66,14 @@ int CaptureFrames(const ucontext_t* context) {
     memcpy(slot.frames, raw + i, depth * sizeof(void*));
     return depth;
   }
+  // The fallback when the unwinder cannot find the interrupted frame: the
+  // frame-pointer chain from the interrupted registers.
+  const auto* regs = context->uc_mcontext.gregs;
+  return WalkFramePointers(regs[REG_RIP], regs[REG_RBP], regs[REG_RSP],
+                           slot.frames, kMaxFrames);
+#else
+  return 0;
 #endif
-  return WalkFrames(context, slot.frames, kMaxFrames);
 }
 
 void OnSample(int, siginfo_t*, void* context) {
@@ -186,22 +155,6 @@ bool SampleThread(pid_t thread_id, absl::Duration timeout,
   sample->frames.assign(slot.frames, slot.frames + slot.depth);
   slot.state.store(kIdle, std::memory_order_relaxed);
   return true;
-}
-
-std::vector<std::string> SymbolizeFrames(const std::vector<void*>& frames) {
-  std::vector<std::string> out;
-  out.reserve(frames.size());
-  char name[1024];
-  for (std::size_t i = 0; i < frames.size(); ++i) {
-    // Frames past the first are return addresses: look up the call.
-    char* pc = static_cast<char*>(frames[i]) - (i == 0 ? 0 : 1);
-    if (absl::Symbolize(pc, name, sizeof name)) {
-      out.push_back(name);
-    } else {
-      out.push_back(absl::StrFormat("%p", frames[i]));
-    }
-  }
-  return out;
 }
 
 }  // namespace evergreen::internal

@@ -37,9 +37,6 @@ void UninstallSampler();
 bool SampleThread(pid_t thread_id, absl::Duration timeout,
                   ThreadSample* sample);
 
-// "function+0x12" style names for `frames` (the address when unknown).
-std::vector<std::string> SymbolizeFrames(const std::vector<void*>& frames);
-
 }  // namespace evergreen::internal
 
 #endif  // EVERGREEN_FRAMEWORK_INTERNAL_THREAD_SAMPLER_H_
