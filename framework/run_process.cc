@@ -17,14 +17,22 @@ absl::StatusOr<Completed> Run(std::vector<std::string> argv,
   if (!child.ok()) return child.status();
   Subprocess& process = **child;
   const absl::Time start = absl::Now();
-  absl::StatusOr<Subprocess::Output> output = process.Communicate(
-      options.input.has_value() ? absl::string_view(*options.input)
-                                : absl::string_view(),
-      options.timeout);
+  absl::StatusOr<Subprocess::Output> output;
   absl::StatusOr<ExitStatus> status;
-  if (output.ok()) {
-    const absl::Duration left = options.timeout - (absl::Now() - start);
-    status = process.Wait(left);
+  try {
+    output = process.Communicate(options.input.has_value()
+                                     ? absl::string_view(*options.input)
+                                     : absl::string_view(),
+                                 options.timeout);
+    if (output.ok()) {
+      const absl::Duration left = options.timeout - (absl::Now() - start);
+      status = process.Wait(left);
+    }
+  } catch (...) {
+    // Killed or timed out by a scoped Timeout: the child must not outlive
+    // the run. It is reaped in the background (see Subprocess).
+    (void)process.Kill(group);
+    throw;
   }
   absl::Status failure = output.ok() ? status.status() : output.status();
   if (!failure.ok()) {

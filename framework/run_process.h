@@ -14,6 +14,8 @@
 // the timeout and the current deadline both apply. On timeout the child
 // (its whole process group when started with new_process_group) is killed
 // with SIGKILL and reaped before the DeadlineExceeded error is returned.
+// If the calling greenlet is killed (or a scoped Timeout fires) meanwhile,
+// the child is killed the same way and reaped in the background.
 // Thread affinity: any hub thread.
 #ifndef EVERGREEN_FRAMEWORK_RUN_PROCESS_H_
 #define EVERGREEN_FRAMEWORK_RUN_PROCESS_H_

@@ -8,6 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
+
 #include <string>
 #include <vector>
 
@@ -154,6 +157,47 @@ TEST_F(SubprocessTest, TimeoutKillsTheProcessGroupAndReaps) {
   EXPECT_LT(absl::Now() - start, absl::Seconds(20));
 }
 
+// True once /proc/<pid> is gone (the process exited and was reaped),
+// false if it is still there after 10 s.
+bool ProcessGoneWithin10s(pid_t pid) {
+  const std::string proc = absl::StrCat("/proc/", pid);
+  struct stat info;
+  for (int i = 0; i < 1000 && stat(proc.c_str(), &info) == 0; ++i) {
+    Sleep(absl::Milliseconds(10));
+  }
+  return stat(proc.c_str(), &info) != 0;
+}
+
+// A run whose greenlet is killed takes its child down with it (and the
+// child is reaped: /proc/<pid> goes away).
+TEST_F(SubprocessTest, KillingTheRunningGreenletKillsTheChild) {
+  const char* tmp = getenv("TEST_TMPDIR");
+  const std::string pid_file =
+      absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/run_child.pid");
+  unlink(pid_file.c_str());
+  auto run = Spawn([&] {
+    return evergreen::Run(
+               {"sh", "-c", absl::StrCat("echo $$ > ", pid_file,
+                                         ".tmp && mv ", pid_file, ".tmp ",
+                                         pid_file, " && exec sleep 30")})
+        .ok();
+  });
+  std::string text;
+  for (int i = 0; i < 1000 && text.empty(); ++i) {
+    Sleep(absl::Milliseconds(10));  // until the child has written its pid
+    FILE* file = fopen(pid_file.c_str(), "r");
+    if (file == nullptr) continue;
+    char line[32] = {};
+    if (fgets(line, sizeof line, file) != nullptr) text = line;
+    fclose(file);
+  }
+  int pid = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &pid)) << text;
+  run.Kill();
+  EXPECT_TRUE(run.killed());
+  EXPECT_TRUE(ProcessGoneWithin10s(pid)) << "child " << pid << " survived";
+}
+
 // B-OS1: stdin and stdout both far larger than a pipe's buffer.
 TEST_F(SubprocessTest, TenMegabytesThroughStdinAndStdoutAtOnce) {
   std::string input(10 << 20, '\0');
@@ -245,12 +289,7 @@ TEST_F(SubprocessTest, DroppedChildIsReapedInTheBackground) {
     ASSERT_TRUE(child.ok());
     pid = (*child)->pid();
   }
-  const std::string proc = absl::StrCat("/proc/", pid);
-  struct stat info;
-  for (int i = 0; i < 1000 && stat(proc.c_str(), &info) == 0; ++i) {
-    Sleep(absl::Milliseconds(10));
-  }
-  EXPECT_NE(stat(proc.c_str(), &info), 0) << "process " << pid << " remains";
+  EXPECT_TRUE(ProcessGoneWithin10s(pid)) << "process " << pid << " remains";
 }
 
 TEST_F(SubprocessTest, CommunicateStreamsBothOutputsAndRefusesInputWithoutPipe) {
