@@ -53,6 +53,8 @@ class GreenletBase : public internal::Linkable, private internal::HubTracked {
   }
 
   const std::string& name() const { return raw_.name(); }
+  // The underlying raw greenlet (for debugging tools such as the dump).
+  const RawGreenlet& raw() const { return raw_; }
   Hub* hub() const { return hub_; }
 
   bool started() const { return start_requested_; }
@@ -118,6 +120,7 @@ class GreenletBase : public internal::Linkable, private internal::HubTracked {
   void Finish(std::exception_ptr error, bool killed);
   void KillNotStarted(std::exception_ptr error);
   void ShutdownForHub() override;
+  GreenletBase* AsGreenlet() override { return this; }
   LinkId AddCallback(absl::AnyInvocable<void()> callback);
   void RunStart(bool discard);
   void RunKill(bool discard);

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "framework/internal/delayed_call.h"
+#include "framework/internal/hub_registry.h"
 #include "framework/internal/hub_remote.h"
 
 namespace evergreen {
@@ -84,6 +85,7 @@ Hub::Hub()
         return nullptr;
       },
       RawGreenlet::Options{.parent = RawGreenlet::Main(), .name = "hub"});
+  registry_entry_ = internal::RegisterHub(this, remote_);
 }
 
 Hub::~Hub() {
@@ -97,6 +99,7 @@ Hub::~Hub() {
   ev_ref(loop_);
   ev_async_stop(loop_, async_.get());
   ev_loop_destroy(loop_);
+  internal::UnregisterHub(registry_entry_);  // after Run() has unwound
   if (current_hub == this) current_hub = nullptr;
 }
 
@@ -287,6 +290,7 @@ void Hub::RunReadyBatch() {
   std::int64_t now = internal::CoarseNanos();
   while (internal::Runnable* node = batch.PopFront()) {
     slice_start_ = now;
+    internal::HubBusyScope busy(registry_entry_);  // for the monitor
     try {
       node->Run();
     } catch (const GreenletExit&) {

@@ -45,6 +45,7 @@ namespace evergreen {
 namespace internal {
 class DelayedCall;
 class HubRemote;
+struct HubEntry;
 }  // namespace internal
 
 class Hub {
@@ -186,6 +187,9 @@ class Hub {
   // turn" without sleeping.
   unsigned long long turns() const { return turns_; }
 
+  // This hub's entry in the process's hub list (monitor, live dump).
+  internal::HubEntry* registry_entry() const { return registry_entry_; }
+
  private:
   Hub();
   void Run();
@@ -215,6 +219,7 @@ class Hub {
   bool destroying_ = false;
   unsigned long long turns_ = 0;
   std::size_t pending_calls_ = 0;
+  internal::HubEntry* registry_entry_ = nullptr;
   // Ready batches run since I/O was last polled (see Run()).
   int batches_since_poll_ = 0;
   static constexpr int kBatchesPerPoll = 16;

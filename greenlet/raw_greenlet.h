@@ -140,6 +140,9 @@ class RawGreenlet {
   // greenlet. The raw layer only stores it.
   absl::Time deadline() const { return deadline_; }
   void set_deadline(absl::Time deadline) { deadline_ = deadline; }
+  // Where a suspended greenlet's registers are saved (for debugging tools
+  // that walk its stack, such as the live dump); meaningless otherwise.
+  internal::MachineContext saved_context() const { return context_; }
 
   // The usable stack of a started, live greenlet, or nullptr.
   const Stack* stack() const { return stack_.valid() ? &stack_ : nullptr; }

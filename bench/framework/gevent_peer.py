@@ -16,6 +16,9 @@ document on stdout:
   skynet          {"samples_s": [...]}   the skynet tree of --size leaves
   memory          {"kib_per_greenlet": [x]}  peak RSS growth per greenlet
                                          with --count parked on an Event
+  subprocess      {"samples_us": [...]}  gevent.subprocess.Popen of
+                                         /bin/true, then wait(), --count
+                                         times per sample
 
 Timing modes take --iterations and --repetitions (one sample each); skynet
 takes --size and --repetitions, after one untimed warm-up tree.
@@ -33,6 +36,7 @@ try:
     import gevent
     import gevent.event
     import gevent.queue
+    import gevent.subprocess
 except ImportError:
     sys.exit('gevent_peer.py: gevent is missing '
              '(apt-get install python3-gevent; run with /usr/bin/python3)')
@@ -188,6 +192,19 @@ def memory(args):
     return (peak - before) / args.count
 
 
+def subprocess_spawn_wait(args):
+    samples = []
+    for repetition in range(args.repetitions + 1):
+        start = time.perf_counter()
+        for _ in range(args.count):
+            if gevent.subprocess.Popen(['/bin/true']).wait() != 0:
+                sys.exit('gevent_peer.py: /bin/true failed')
+        elapsed = time.perf_counter() - start
+        if repetition > 0:
+            samples.append(elapsed * 1e6 / args.count)
+    return samples
+
+
 MODES = {
     'sleep0': ('samples_ns', sleep0),
     'sleep0_pair': ('samples_ns', sleep0_pair),
@@ -197,6 +214,7 @@ MODES = {
     'queue_pingpong': ('samples_ns', queue_pingpong),
     'skynet': ('samples_s', skynet),
     'memory': ('kib_per_greenlet', lambda args: [memory(args)]),
+    'subprocess': ('samples_us', subprocess_spawn_wait),
 }
 
 

@@ -14,6 +14,9 @@ comparison per line in compare.py's format:
   skynet               a 10-ary tree of greenlets summing their ids: 1M
                        leaves against Boost.Fiber, 100k against gevent
                        (gevent takes ~2 s per 100k tree)
+  subprocess spawn+wait
+                       Start /bin/true and wait for its exit, SUBPROCESS_COUNT
+                       times in a row, against gevent.subprocess (us each)
   peak RSS per parked greenlet
                        1M parked on an Event when vm.max_map_count allows
                        (each Evergreen stack is two mappings), else the
@@ -58,6 +61,8 @@ GEVENT_MICRO = [
 SKYNET_SIZE = 1_000_000
 SKYNET_GEVENT_SIZE = 100_000
 SKYNET_REPETITIONS = 3
+SUBPROCESS_COUNT = 200
+SUBPROCESS_REPETITIONS = 3
 MEMORY_COUNT = 1_000_000
 MEMORY_GEVENT_COUNT = 100_000
 MEMORY_PROCESSES = 3
@@ -112,6 +117,8 @@ def comparisons(memory):
          'skynet_evergreen', [('boost_fiber', 'skynet_boost_fiber')]),
         (f'skynet {short_count(SKYNET_GEVENT_SIZE)} greenlets', 's', 1,
          'skynet_evergreen_small', [('gevent', 'skynet_gevent')]),
+        ('subprocess spawn+wait', 'us', 1, 'subprocess_evergreen',
+         [('gevent', 'subprocess_gevent')]),
         (f'peak RSS per parked greenlet (evergreen {short_count(memory)}, '
          f'gevent {short_count(MEMORY_GEVENT_COUNT)})', 'KiB', 1,
          'memory_evergreen', [('gevent', 'memory_gevent')]),
@@ -157,6 +164,12 @@ def gather_macro(samples, memory):
     samples.add('skynet_gevent', gevent_peer(
         'skynet', size=SKYNET_GEVENT_SIZE,
         repetitions=SKYNET_REPETITIONS)['samples_s'])
+    samples.add('subprocess_evergreen', compare.run_json(
+        [compare.built(SUITE, 'subprocess_bench'), 'evergreen',
+         str(SUBPROCESS_COUNT), str(SUBPROCESS_REPETITIONS)])['samples_us'])
+    samples.add('subprocess_gevent', gevent_peer(
+        'subprocess', count=SUBPROCESS_COUNT,
+        repetitions=SUBPROCESS_REPETITIONS)['samples_us'])
     for _ in range(MEMORY_PROCESSES):
         samples.add('memory_evergreen', compare.run_json(
             [memory_bench, 'evergreen', str(memory)])['kib_per_greenlet'])

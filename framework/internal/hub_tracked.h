@@ -3,6 +3,10 @@
 #ifndef EVERGREEN_FRAMEWORK_INTERNAL_HUB_TRACKED_H_
 #define EVERGREEN_FRAMEWORK_INTERNAL_HUB_TRACKED_H_
 
+namespace evergreen {
+class GreenletBase;
+}  // namespace evergreen
+
 namespace evergreen::internal {
 
 class HubTracked {
@@ -13,6 +17,11 @@ class HubTracked {
 
   // Unwinds or discards the tracked thing; must untrack it.
   virtual void ShutdownForHub() = 0;
+
+  // For the live dump (framework/dump.h): the greenlet this is, if any,
+  // and the next tracked thing of the hub.
+  virtual GreenletBase* AsGreenlet() { return nullptr; }
+  HubTracked* next_tracked() const { return next_; }
 
  protected:
   ~HubTracked() { Untrack(); }

@@ -1,0 +1,127 @@
+#include "framework/dump.h"
+
+#include <cstdio>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "framework/async_result.h"
+#include "framework/greenlet_base.h"
+#include "framework/internal/frames.h"
+#include "framework/internal/hub_registry.h"
+#include "framework/internal/hub_remote.h"
+#include "framework/keep_alive.h"
+
+namespace evergreen {
+namespace {
+
+// Frames of the switch itself and of every greenlet's entry: what all
+// waiting greenlets have in common.
+bool IsPlumbing(const std::string& frame) {
+  static constexpr const char* kPlumbing[] = {
+      "jump_fcontext",        "evergreen::RawGreenlet::",
+      "evergreen::Hub::Suspend", "evergreen::Hub::Yield",
+      "evergreen::Waiter::Wait", "evergreen::GreenletBase::Trampoline",
+      "make_fcontext",
+  };
+  for (const char* prefix : kPlumbing) {
+    if (absl::StartsWith(frame, prefix)) return true;
+  }
+  return false;
+}
+
+// "waiting in A() <- B() <- C()": the first frames that are not plumbing.
+std::string WaitingIn(const RawGreenlet& greenlet) {
+  std::vector<std::string> frames =
+      internal::SymbolizeFrames(internal::SuspendedFrames(greenlet));
+  std::vector<std::string> shown;
+  for (const std::string& frame : frames) {
+    if (IsPlumbing(frame)) continue;
+    shown.push_back(frame);
+    if (shown.size() == 3) break;
+  }
+  if (shown.empty()) return "waiting";
+  return absl::StrCat("waiting in ", absl::StrJoin(shown, "\n        <- "));
+}
+
+std::string GreenletState(const GreenletBase& greenlet) {
+  const RawGreenlet& raw = greenlet.raw();
+  if (greenlet.dead()) return "dead";
+  if (!greenlet.started()) return "not started";
+  if (&raw == RawGreenlet::Current()) return "running (this dump)";
+  if (!raw.started()) return "started, not yet run";
+  return WaitingIn(raw);
+}
+
+std::string HubTitle(const internal::HubEntry& entry) {
+  return absl::StrCat(
+      "hub of thread ", entry.thread_id,
+      entry.thread_name.empty() ? "" : absl::StrCat(" (", entry.thread_name, ")"));
+}
+
+}  // namespace
+
+std::string DescribeHub(Hub* hub) {
+  hub->CheckThread("DescribeHub");
+  std::vector<std::string> lines;
+  RawGreenlet* main = RawGreenlet::Main();
+  lines.push_back(absl::StrCat("  main greenlet: ",
+                               main == RawGreenlet::Current()
+                                   ? "running (this dump)"
+                                   : WaitingIn(*main)));
+  int count = 0;
+  for (internal::HubTracked* tracked = *hub->tracked_head(); tracked != nullptr;
+       tracked = tracked->next_tracked()) {
+    GreenletBase* greenlet = tracked->AsGreenlet();
+    if (greenlet == nullptr) continue;  // a timer callback
+    ++count;
+    const std::string& name = greenlet->name();
+    lines.push_back(absl::StrCat("  greenlet '",
+                                 name.empty() ? "(unnamed)" : name, "': ",
+                                 GreenletState(*greenlet)));
+  }
+  return absl::StrCat(HubTitle(*hub->registry_entry()), ", ", count,
+                      " greenlet", count == 1 ? "" : "s", ":\n",
+                      absl::StrJoin(lines, "\n"), "\n");
+}
+
+std::string DumpHubs(absl::Duration timeout) {
+  Hub* here = Hub::Current();
+  struct Asked {
+    std::string title;
+    AsyncResult<std::string> answer;
+  };
+  std::vector<Asked> asked;
+  internal::ForEachHub([&](internal::HubEntry& entry) {
+    if (entry.hub == here) return;
+    Asked& ask = asked.emplace_back(Asked{HubTitle(entry), {}});
+    Hub* hub = entry.hub;
+    entry.remote->Post(
+        [hub, answer = ask.answer]() mutable { answer.Set(DescribeHub(hub)); });
+  });
+  std::string text = DescribeHub(here);
+  const absl::Time deadline = absl::Now() + timeout;
+  HubKeepAlive alive;  // the answers come from other threads
+  for (Asked& ask : asked) {
+    if (ask.answer.Wait(deadline - absl::Now())) {
+      absl::StrAppend(&text, ask.answer.Get());
+    } else {
+      absl::StrAppend(&text, ask.title,
+                      ": did not answer (stalled, or busy for longer than ",
+                      absl::FormatDuration(timeout), ")\n");
+    }
+  }
+  return text;
+}
+
+absl::StatusOr<SignalWatch> DumpOnSignal(int signal) {
+  return OnSignal({signal}, [](int) {
+    const std::string text = DumpHubs();
+    std::fwrite(text.data(), 1, text.size(), stderr);
+  });
+}
+
+}  // namespace evergreen
