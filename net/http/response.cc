@@ -79,7 +79,9 @@ absl::Status HttpResponse::StartWith(int status, const HttpHeaders& headers,
       close = true;
     }
   }
-  if (close) keep_alive_ = false;
+  if (close || (context_.closing != nullptr && *context_.closing)) {
+    keep_alive_ = false;
+  }
 
   status_ = status;
   send_body_ = !Bodiless(status) && !context_.head_request;

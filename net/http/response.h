@@ -50,6 +50,9 @@ class HttpResponse {
     bool head_request = false;
     int version_minor = 1;
     bool keep_alive = true;
+    // When it is true at Start, the response closes the connection (the
+    // server began shutting down). May be null.
+    const bool* closing = nullptr;
   };
   explicit HttpResponse(Context context);
   HttpResponse(const HttpResponse&) = delete;

@@ -83,7 +83,7 @@ absl::StatusOr<std::size_t> HttpInput::ReadBody(char* out, std::size_t size,
                                                 absl::Time deadline) {
   while (parser_.body().empty()) {
     if (parser_.message_complete() || size == 0) return 0;
-    if (pos_ < end_) {
+    if (pos_ < end_ || parser_.paused()) {
       if (absl::Status parsed = Parse(); !parsed.ok()) return parsed;
       continue;
     }

@@ -57,6 +57,7 @@ absl::StatusOr<std::size_t> HttpParser::Feed(absl::string_view data) {
   if (failed_) return absl::FailedPreconditionError("HTTP parser failed");
   const llhttp_errno_t code =
       llhttp_execute(&parser_, data.data(), data.size());
+  paused_ = code == HPE_PAUSED;
   if (code == HPE_OK) return data.size();
   if (code == HPE_PAUSED) {
     const char* stop = llhttp_get_error_pos(&parser_);
@@ -240,6 +241,9 @@ int HttpParser::OnHeadersComplete(llhttp_t* p) {
 }
 
 int HttpParser::OnBody(llhttp_t* p, const char* at, std::size_t length) {
+  // llhttp flushes an open body span at the end of every execute, empty
+  // when no byte came: not an event.
+  if (length == 0) return 0;
   HttpParser* self = Self(p);
   self->body_ = absl::string_view(at, length);
   return HPE_PAUSED;

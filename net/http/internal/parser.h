@@ -90,6 +90,9 @@ class HttpParser {
   // Marks `n` bytes of body() consumed.
   void ConsumeBody(std::size_t n) { body_.remove_prefix(n); }
   bool message_complete() const { return message_complete_; }
+  // The last Feed stopped at an event: feeding again (even no bytes) may
+  // reach the next one (the end of a body already received, say).
+  bool paused() const { return paused_; }
   // Forgets the finished message; the parser continues with the next one.
   void NextMessage();
 
@@ -123,6 +126,7 @@ class HttpParser {
   llhttp_settings_t settings_;
   llhttp_t parser_;
   bool skip_body_ = false;
+  bool paused_ = false;
 
   bool started_ = false;
   bool head_complete_ = false;

@@ -89,6 +89,7 @@ class ServerConnection final : public HttpBodySource {
   std::uint64_t body_read_ = 0;
   bool body_too_large_ = false;
   bool expect_continue_ = false;
+  bool request_keep_alive_ = false;
   bool body_failed_ = false;
 };
 
@@ -141,8 +142,14 @@ bool ServerConnection::ServeRequest() {
       .output = &output_,
       .head_request = request.method() == "HEAD",
       .version_minor = request.version_minor(),
-      .keep_alive = head.keep_alive && !core_.stopping()});
+      .keep_alive = head.keep_alive && !core_.stopping(),
+      .closing = core_.stopping_flag()});
   response_ = &response;
+  // A client told to wait for 100 Continue may or may not send its body
+  // when the answer comes without it: we cannot reuse the connection
+  // unless the 100 went out (ReadBody).
+  request_keep_alive_ = response.keep_alive();
+  if (expect_continue_) response.set_keep_alive(false);
 
   std::exception_ptr error;
   try {
@@ -189,6 +196,7 @@ absl::StatusOr<std::size_t> ServerConnection::ReadBody(char* buffer,
       absl::Status sent = output_.Write("HTTP/1.1 100 Continue\r\n\r\n");
       if (sent.ok()) sent = output_.Flush();
       if (!sent.ok()) return sent;
+      response_->set_keep_alive(request_keep_alive_);
     }
   }
   absl::StatusOr<std::size_t> n = input_.ReadBody(buffer, size, body_deadline_);

@@ -38,6 +38,7 @@ class HttpServerCore {
   // closed at once. Never blocks.
   void BeginShutdown();
   bool stopping() const { return stopping_; }
+  const bool* stopping_flag() const { return &stopping_; }
 
   const HttpServerOptions& options() const { return options_; }
   HttpHandler& handler() { return handler_; }
