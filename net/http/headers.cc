@@ -1,5 +1,7 @@
 #include "net/http/headers.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/escaping.h"
@@ -77,6 +79,11 @@ bool IsHttpTokenChar(char c) {
     default:
       return false;
   }
+}
+
+bool IsHttpMethod(absl::string_view method) {
+  return !method.empty() &&
+         std::all_of(method.begin(), method.end(), &IsHttpTokenChar);
 }
 
 absl::Status ValidateHeaderField(absl::string_view name,

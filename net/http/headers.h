@@ -70,6 +70,8 @@ absl::Status ValidateHeaderField(absl::string_view name,
 
 // True when `c` may appear in a token (a header name, a method).
 bool IsHttpTokenChar(char c);
+// True when `method` is a non-empty token ("GET", "PROPFIND").
+bool IsHttpMethod(absl::string_view method);
 
 }  // namespace evergreen
 

@@ -31,6 +31,7 @@ class HttpOutput {
   // Sends what is queued. Blocks until sent, or the write timeout.
   absl::Status Flush();
 
+  void set_write_timeout(absl::Duration timeout) { write_timeout_ = timeout; }
   std::size_t pending() const { return buffer_.size(); }
   const absl::Status& status() const { return status_; }
   // The queue, for formatting into it directly.
