@@ -59,13 +59,7 @@ absl::Status HttpInput::ReadHead(absl::Time first_byte_deadline,
     }
     absl::StatusOr<bool> more = Fill(deadline);
     const bool nothing_yet = !parser_.message_started() && pos_ == end_;
-    if (!more.ok()) {
-      if (nothing_yet) {
-        return absl::NotFoundError(absl::StrCat(
-            "no HTTP message began: ", more.status().message()));
-      }
-      return more.status();
-    }
+    if (!more.ok()) return more.status();
     if (!*more) {
       if (nothing_yet) return absl::NotFoundError("the stream ended");
       if (absl::Status ended = parser_.FeedEof(); !ended.ok()) return ended;

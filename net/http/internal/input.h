@@ -26,10 +26,10 @@ class HttpInput {
 
   // Blocks until the next message's head is parsed. Waits for its first
   // byte until `first_byte_deadline`, then at most `head_timeout` for the
-  // rest. Errors: NotFound when the stream ended (or was closed, or the
-  // first byte did not come) before any byte of the message;
-  // DeadlineExceeded; the transport's; the parser's (see parser().
-  // error_status()).
+  // rest. Errors: NotFound when the stream ended before any byte of the
+  // message; DeadlineExceeded; the transport's; the parser's (see
+  // parser().error_status()). parser().message_started() tells whether
+  // any byte of the message came.
   absl::Status ReadHead(absl::Time first_byte_deadline,
                         absl::Duration head_timeout);
 

@@ -101,7 +101,8 @@ void ServerConnection::Run() {
                                         options_.head_timeout);
     entry_.idle = false;
     if (!head.ok()) {
-      if (absl::IsNotFound(head)) break;  // closed between requests
+      // Closed, timed out or shut down between requests: nothing to say.
+      if (!input_.parser().message_started()) break;
       if (absl::IsInvalidArgument(head)) {
         SendError(input_.parser().error_status(), head.message());
       } else if (absl::IsDeadlineExceeded(head)) {
