@@ -91,6 +91,7 @@ class ServerConnection final : public HttpBodySource {
   bool expect_continue_ = false;
   bool request_keep_alive_ = false;
   bool body_failed_ = false;
+  bool aborted_ = false;
 };
 
 void ServerConnection::Run() {
@@ -111,6 +112,7 @@ void ServerConnection::Run() {
       break;
     }
     if (!ServeRequest()) break;
+    if (aborted_) return;
     if (!input_.buffered() || output_.pending() >= HttpOutput::kFlushBytes) {
       if (!output_.Flush().ok()) return;
     }
@@ -168,7 +170,11 @@ bool ServerConnection::ServeRequest() {
         absl::StrCat("HTTP handler for ", request.method(), " ",
                      request.target(), " from ", peer_.ToString()),
         error);
-    if (response.started()) return false;  // abort: the body is cut
+    if (response.started()) {  // the body is cut: abort
+      aborted_ = true;
+      transport_.Abort();
+      return false;
+    }
   }
   if (!response.started()) {
     const int status = body_too_large_ ? 413 : 500;
@@ -178,7 +184,11 @@ bool ServerConnection::ServeRequest() {
                   {{"Content-Type", "text/plain"}})
         .IgnoreError();
   }
-  if (!response.Finish().ok() || response.broken()) return false;
+  if (!response.Finish().ok() || response.broken()) {
+    aborted_ = true;
+    transport_.Abort();
+    return false;
+  }
   if (!output_.status().ok()) return false;
   if (!response.keep_alive() || core_.stopping()) return false;
   return DiscardBody();

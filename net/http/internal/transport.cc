@@ -12,6 +12,16 @@ absl::Duration Remaining(absl::Time deadline) {
   return std::max(deadline - absl::Now(), absl::ZeroDuration());
 }
 
+void HttpTransport::Abort() {
+  const int descriptor = fd();
+  if (descriptor >= 0) {
+    const linger reset = {.l_onoff = 1, .l_linger = 0};
+    // Best effort: without it the close is merely clean.
+    setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+  }
+  Close();
+}
+
 absl::StatusOr<std::size_t> SocketTransport::ReadSome(char* buffer,
                                                       std::size_t size,
                                                       absl::Time deadline) {

@@ -35,7 +35,12 @@ class HttpTransport {
   virtual absl::Status Shutdown(absl::Time deadline) = 0;
   // Wakes blocked calls; the stream is unusable afterwards.
   virtual void Close() = 0;
+  // Closes with a TCP reset (no FIN, no close_notify): the peer sees an
+  // error, never a clean end, so a body cut short cannot pass for whole.
+  void Abort();
   virtual bool is_open() const = 0;
+  // The descriptor under the stream (-1 once closed).
+  virtual int fd() const = 0;
 };
 
 // The time left until `deadline` (zero once passed; infinite stays so).
@@ -54,6 +59,7 @@ class SocketTransport final : public HttpTransport {
   absl::Status Shutdown(absl::Time deadline) override;
   void Close() override { socket_->Close(); }
   bool is_open() const override { return socket_->is_open(); }
+  int fd() const override { return socket_->fd(); }
 
  private:
   Socket owned_;
@@ -73,6 +79,9 @@ class TlsTransport final : public HttpTransport {
   absl::Status Shutdown(absl::Time deadline) override;
   void Close() override { socket_->Close(); }
   bool is_open() const override { return socket_->is_open(); }
+  int fd() const override {
+    return socket_->is_open() ? socket_->socket().fd() : -1;
+  }
 
  private:
   TlsSocket owned_;

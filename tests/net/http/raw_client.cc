@@ -119,13 +119,19 @@ absl::StatusOr<RawResponse> RawClient::Read(bool head_request) {
 }
 
 absl::StatusOr<std::string> RawClient::ReadToEof() {
-  std::string all = std::move(buffer_);
+  std::string all;
+  if (absl::Status ended = ReadUntilClosed(&all); !ended.ok()) return ended;
+  return all;
+}
+
+absl::Status RawClient::ReadUntilClosed(std::string* data) {
+  data->append(buffer_);
   buffer_.clear();
   for (;;) {
     absl::StatusOr<std::string> more = socket_.Recv(65536, kPatience);
     if (!more.ok()) return more.status();
-    if (more->empty()) return all;
-    all += *more;
+    if (more->empty()) return absl::OkStatus();
+    data->append(*more);
   }
 }
 

@@ -38,6 +38,9 @@ class RawClient {
   absl::StatusOr<RawResponse> Read(bool head_request = false);
   // Everything until the server closes (or kPatience).
   absl::StatusOr<std::string> ReadToEof();
+  // Appends to `data` until the server closes; OK for a clean close (FIN),
+  // else the error that ended reading (a reset: Unavailable).
+  absl::Status ReadUntilClosed(std::string* data);
   // True when the server closed the connection (EOF or reset) within
   // kPatience, with nothing more sent.
   bool ServerClosed();

@@ -39,6 +39,7 @@ class MemoryTransport final : public evergreen::internal::HttpTransport {
   absl::Status Shutdown(absl::Time) override { return absl::OkStatus(); }
   void Close() override { open_ = false; }
   bool is_open() const override { return open_; }
+  int fd() const override { return -1; }
 
   const std::string& output() const { return output_; }
 
