@@ -38,11 +38,9 @@ HttpServer::HttpServer(const SocketAddress& address, TlsContext tls,
       tls_options);
 }
 
-HttpServer::~HttpServer() {
-  // The server's handlers use core_: they must be gone first.
-  if (server_->running()) Stop(absl::ZeroDuration());
-  server_.reset();
-}
+// server_ goes first (members die in reverse order): its destructor stops
+// at once, unwinding the handlers, which use core_.
+HttpServer::~HttpServer() = default;
 
 absl::Status HttpServer::Start() { return server_->Start(); }
 
