@@ -15,6 +15,9 @@ HttpServer::HttpServer(const SocketAddress& address, HttpHandler handler,
   server_ = std::make_unique<StreamServer>(
       address,
       [core](Socket& connection, const SocketAddress& peer) {
+        // A streamed response is many small writes: Nagle would hold each
+        // behind the client's delayed ACK.
+        connection.SetNoDelay(true).IgnoreError();
         internal::SocketTransport transport(connection);
         core->Serve(transport, peer);
       },
@@ -32,6 +35,7 @@ HttpServer::HttpServer(const SocketAddress& address, TlsContext tls,
   server_ = std::make_unique<TlsStreamServer>(
       address, std::move(tls),
       [core](TlsSocket& connection, const SocketAddress& peer) {
+        connection.socket().SetNoDelay(true).IgnoreError();
         internal::TlsTransport transport(connection);
         core->Serve(transport, peer);
       },
