@@ -252,6 +252,24 @@ TEST_F(ServerTest, AmbiguousFramingIs400AndNothingAfterIsProcessed) {
   }
 }
 
+// Upgrade (and CONNECT) are not supported: the request is served as a
+// plain one and the connection closes, so no byte after it is read as
+// HTTP by us while a proxy might read it as another protocol.
+TEST_F(ServerTest, UpgradeRequestIsServedThenClosed) {
+  StartServer();
+  for (const char* head :
+       {"GET /hello HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\n"
+        "Upgrade: websocket\r\n\r\n",
+        "CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n"}) {
+    SCOPED_TRACE(head);
+    const std::uint64_t before = server_->request_count();
+    std::string reply = Exchange(
+        absl::StrCat(head, "GET /hello HTTP/1.1\r\nHost: a\r\n\r\n"));
+    EXPECT_THAT(reply, HasSubstr("Connection: close\r\n"));
+    EXPECT_EQ(server_->request_count(), before + 1);
+  }
+}
+
 // B-HT6
 TEST_F(ServerTest, MalformedHeaderSyntaxIs400) {
   StartServer();
