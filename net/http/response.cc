@@ -176,7 +176,8 @@ absl::Status HttpResponse::Finish() {
   }
   if (finished_) return context_.output->status();
   finished_ = true;
-  if (framing_ == Framing::kLength && remaining_ > 0) {
+  // (A HEAD answer sends no body, so none can be cut short.)
+  if (framing_ == Framing::kLength && remaining_ > 0 && send_body_) {
     broken_ = true;
     return absl::FailedPreconditionError(absl::StrCat(
         "HTTP response body shorter than its Content-Length (", remaining_,

@@ -77,6 +77,10 @@ class ServerTest : public ::testing::Test {
     } else if (path == "/204" || path == "/304") {
       response.Send(path == "/204" ? 204 : 304, "must not be sent")
           .IgnoreError();
+    } else if (path == "/declared") {
+      // Declares its length; for HEAD it writes no body at all.
+      response.Start(200, {{"Content-Length", "4"}}).IgnoreError();
+      if (request.method() != "HEAD") response.Write("four").IgnoreError();
     } else if (path == "/slow") {
       entered_.Set();
       release_.Wait(kPatience);
@@ -489,9 +493,20 @@ TEST_F(ServerTest, HeadGetsTheHeadOnly) {
   response = client.Read();
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->body, "hello");  // no stray body bytes came before
+
+  // A declared length the handler does not write for HEAD is no error.
+  ASSERT_TRUE(client.Send("HEAD /declared HTTP/1.1\r\nHost: a\r\n\r\n"
+                          "GET /declared HTTP/1.1\r\nHost: a\r\n\r\n")
+                  .ok());
+  response = client.Read(/*head_request=*/true);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->headers["content-length"], "4");
+  response = client.Read();
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->body, "four");
 }
 
-// B-HT13
+// B-HT13 (and B-HT12: the 100 carries no body)
 TEST_F(ServerTest, ExpectContinueGetsExactlyOneContinueThenTheResponse) {
   StartServer();
   RawClient client = Connect();
