@@ -69,12 +69,20 @@ absl::StatusOr<std::size_t> HttpParser::Feed(absl::string_view data) {
 
 absl::Status HttpParser::FeedEof() {
   if (failed_) return absl::FailedPreconditionError("HTTP parser failed");
-  const llhttp_errno_t code = llhttp_finish(&parser_);
-  if (code == HPE_OK || code == HPE_PAUSED) {
-    if (code == HPE_PAUSED) llhttp_resume(&parser_);
-    if (!started_ || message_complete_) return absl::OkStatus();
+  // Between messages the end is clean. (llhttp itself may still be paused
+  // just after the last one and would call that an invalid EOF state.)
+  // Events llhttp has not reached yet for lack of a call (the end of a
+  // body whose last byte was fed) come first.
+  while (paused_ && started_ && !message_complete_) {
+    static constexpr char kNothing[1] = {};
+    absl::StatusOr<std::size_t> used = Feed(absl::string_view(kNothing, 0));
+    if (!used.ok()) return used.status();
   }
+  if (!started_ || message_complete_) return absl::OkStatus();
+  const llhttp_errno_t code = llhttp_finish(&parser_);
+  if (code == HPE_PAUSED) llhttp_resume(&parser_);
   if (code != HPE_OK && code != HPE_PAUSED) return Error(code);
+  if (message_complete_) return absl::OkStatus();
   failed_ = true;
   return absl::InvalidArgumentError(
       head_complete_ ? "HTTP message body cut short by the end of the stream"

@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "net/http/mux.h"
 #include "net/http/server.h"
+#include "net/stream_server.h"
 #include "tests/net/test_certs.h"
 
 namespace evergreen {
@@ -241,6 +242,53 @@ TEST_F(ClientTest, HttpsWithVerification) {
   ASSERT_FALSE(refused.ok());
   EXPECT_THAT(refused.status().message(), HasSubstr("GET " + url + ": "));
   EXPECT_THAT(refused.status().message(), HasSubstr("certificate"));
+}
+
+// A raw server that answers every connection with `reply` and closes.
+class CannedServer {
+ public:
+  explicit CannedServer(std::string reply)
+      : server_(*SocketAddress::Parse("127.0.0.1:0"),
+                [reply](Socket& connection, const SocketAddress&) {
+                  connection.Recv(4096, kPatience).IgnoreError();
+                  connection.SendAll(reply).IgnoreError();
+                }) {
+    EXPECT_TRUE(server_.Start().ok());
+  }
+  std::string Url() const {
+    return absl::StrCat("http://", server_.address().ToString(), "/");
+  }
+
+ private:
+  StreamServer server_;
+};
+
+TEST(ClientFramingTest, BodyWithoutLengthEndsAtClose) {
+  CannedServer server("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nall of it");
+  HttpClient client;
+  absl::StatusOr<HttpResult> got = client.Get(server.Url());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->body, "all of it");
+  EXPECT_EQ(client.idle_connections(), 0);
+}
+
+TEST(ClientFramingTest, BodyCutShortIsDataLoss) {
+  CannedServer server("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+  HttpClient client;
+  absl::StatusOr<HttpResult> got = client.Get(server.Url());
+  ASSERT_FALSE(got.ok());
+  EXPECT_TRUE(absl::IsDataLoss(got.status())) << got.status();
+  EXPECT_THAT(got.status().message(), HasSubstr("GET " + server.Url()));
+}
+
+TEST(ClientFramingTest, AmbiguousResponseFramingIsRefused) {
+  CannedServer server(
+      "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n"
+      "abcd");
+  HttpClient client;
+  absl::StatusOr<HttpResult> got = client.Get(server.Url());
+  ASSERT_FALSE(got.ok());
+  EXPECT_TRUE(absl::IsInvalidArgument(got.status())) << got.status();
 }
 
 }  // namespace
