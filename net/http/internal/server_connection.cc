@@ -158,7 +158,10 @@ bool ServerConnection::ServeRequest() {
   try {
     core_.handler()(request, response);
   } catch (const GreenletExit&) {
+    // Killed (Stop's grace ran out): a body in progress must not end
+    // with a clean close that could pass for its end.
     response_ = nullptr;
+    if (response.started() && !response.finished()) transport_.Abort();
     throw;
   } catch (...) {
     error = std::current_exception();
@@ -170,9 +173,13 @@ bool ServerConnection::ServeRequest() {
         absl::StrCat("HTTP handler for ", request.method(), " ",
                      request.target(), " from ", peer_.ToString()),
         error);
-    if (response.started()) {  // the body is cut: abort
-      aborted_ = true;
-      transport_.Abort();
+    if (response.started()) {
+      // A finished response stands (the connection just ends); a body
+      // in progress is cut: abort.
+      if (!response.finished()) {
+        aborted_ = true;
+        transport_.Abort();
+      }
       return false;
     }
   }

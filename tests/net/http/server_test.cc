@@ -69,6 +69,9 @@ class ServerTest : public ::testing::Test {
       response.Start(200).IgnoreError();
       response.Write("partial").IgnoreError();
       throw std::runtime_error("after the first chunk");
+    } else if (path == "/throw-after-send") {
+      response.Send(200, "done").IgnoreError();
+      throw std::runtime_error("after the whole response");
     } else if (path == "/inject") {
       handler_status_ =
           response.Send(200, "", {{"X-Bad", "a\r\nInjected: yes"}});
@@ -465,6 +468,23 @@ TEST_F(ServerTest, HandlerThrowingAfterTheFirstChunkAbortsTheConnection) {
   }
   ASSERT_EQ(log.whats.size(), 2u);
   EXPECT_EQ(log.whats[0], "after the first chunk");
+}
+
+// B-HT11: a response already whole stands; the connection then ends.
+TEST_F(ServerTest, HandlerThrowingAfterAWholeResponseKeepsIt) {
+  ErrorLog log;
+  StartServer();
+  RawClient client = Connect();
+  ASSERT_TRUE(client
+                  .Send("GET /throw-after-send HTTP/1.1\r\nHost: a\r\n\r\n"
+                        "GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
+                  .ok());
+  absl::StatusOr<RawResponse> response = client.Read();
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->body, "done");
+  EXPECT_TRUE(client.ServerClosed());
+  ASSERT_EQ(log.whats.size(), 1u);
+  EXPECT_EQ(log.whats[0], "after the whole response");
 }
 
 // B-HT12
