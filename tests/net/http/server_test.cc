@@ -553,7 +553,7 @@ TEST_F(ServerTest, ExpectContinueGetsExactlyOneContinueThenTheResponse) {
   EXPECT_EQ(response->headers["connection"], "close");
 }
 
-TEST_F(ServerTest, Date) {
+TEST_F(ServerTest, EveryResponseCarriesADate) {
   StartServer();
   RawClient client = Connect();
   ASSERT_TRUE(client.Send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n").ok());
