@@ -58,6 +58,8 @@ class FrameDecoder {
 
   FrameDecoder(const FrameDecoder&) = delete;
   FrameDecoder& operator=(const FrameDecoder&) = delete;
+  FrameDecoder(FrameDecoder&&) = default;
+  FrameDecoder& operator=(FrameDecoder&&) = default;
 
   // Appends bytes read from the stream. After an error they are dropped.
   void Feed(absl::string_view bytes);

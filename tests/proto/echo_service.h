@@ -13,6 +13,10 @@
 namespace evergreen {
 namespace test {
 
+// The behaviour both test services share.
+absl::StatusOr<EchoReply> Behave(const EchoRequest& request,
+                                 CallContext& context, int calls);
+
 class EchoService : public Echo::Service {
  public:
   // Handler runs across every instance, by request text (tests reset it).
@@ -21,25 +25,7 @@ class EchoService : public Echo::Service {
   absl::StatusOr<EchoReply> Say(const EchoRequest& request,
                                 CallContext& context) override {
     ++runs;
-    ++calls_;
-    if (request.sleep_ms() > 0) Sleep(absl::Milliseconds(request.sleep_ms()));
-    if (request.fail()) {
-      return absl::InvalidArgumentError("asked to fail: " + request.text());
-    }
-    if (request.crash()) throw std::runtime_error("asked to crash");
-    EchoReply reply;
-    reply.set_text(request.text());
-    reply.set_peer(context.peer());
-    auto tenant = context.metadata().find("tenant");
-    if (tenant != context.metadata().end()) reply.set_tenant(tenant->second);
-    reply.set_deadline_ms(context.deadline() == absl::InfiniteFuture()
-                              ? -1
-                              : absl::ToInt64Milliseconds(context.remaining()));
-    reply.set_calls(calls_);
-    if (request.reply_bytes() > 0) {
-      reply.set_padding(std::string(request.reply_bytes(), 'p'));
-    }
-    return reply;
+    return Behave(request, context, ++calls_);
   }
 
   absl::StatusOr<Nested::Inner> Count(const Nested::Inner& request,
@@ -52,6 +38,39 @@ class EchoService : public Echo::Service {
  private:
   int calls_ = 0;
 };
+
+class MirrorService : public Mirror::Service {
+ public:
+  absl::StatusOr<EchoReply> Say(const EchoRequest& request,
+                                CallContext& context) override {
+    return Behave(request, context, ++calls_);
+  }
+
+ private:
+  int calls_ = 0;
+};
+
+inline absl::StatusOr<EchoReply> Behave(const EchoRequest& request,
+                                        CallContext& context, int calls) {
+  if (request.sleep_ms() > 0) Sleep(absl::Milliseconds(request.sleep_ms()));
+  if (request.fail()) {
+    return absl::InvalidArgumentError("asked to fail: " + request.text());
+  }
+  if (request.crash()) throw std::runtime_error("asked to crash");
+  EchoReply reply;
+  reply.set_text(request.text());
+  reply.set_peer(context.peer());
+  auto tenant = context.metadata().find("tenant");
+  if (tenant != context.metadata().end()) reply.set_tenant(tenant->second);
+  reply.set_deadline_ms(context.deadline() == absl::InfiniteFuture()
+                            ? -1
+                            : absl::ToInt64Milliseconds(context.remaining()));
+  reply.set_calls(calls);
+  if (request.reply_bytes() > 0) {
+    reply.set_padding(std::string(request.reply_bytes(), 'p'));
+  }
+  return reply;
+}
 
 }  // namespace test
 }  // namespace evergreen
