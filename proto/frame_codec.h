@@ -38,8 +38,6 @@
 
 namespace evergreen {
 
-namespace rpc = ::evergreen::rpc;
-
 // The default limit on one frame's body: 4 MiB.
 inline constexpr std::size_t kDefaultMaxFrameSize = std::size_t{4} << 20;
 // The length prefix.
