@@ -6,7 +6,8 @@
 //
 // Channel::Local(ref) hands calls straight to a service actor on this hub:
 // the request is copied, never serialised. Network channels live in
-// actors/transport/ (Channel::Tcp is defined there; link its target).
+// actors/transport/ (Channel::Tcp and Channel::Udp are defined there; link
+// //actors/transport:tcp_channel or :udp_channel).
 //
 // A Channel is a cheap, copyable handle; copies share one connection. The
 // last copy closes it, failing its calls in flight with Cancelled.
@@ -31,6 +32,7 @@
 namespace evergreen {
 
 struct TcpChannelOptions;
+struct UdpChannelOptions;
 
 // What a transport implements.
 class ChannelImpl {
@@ -75,6 +77,13 @@ class Channel {
   static Channel Tcp(absl::string_view target);
   static Channel Tcp(absl::string_view target,
                      const TcpChannelOptions& options);
+
+  // Calls over UDP, one datagram each way, retried until answered (see
+  // actors/transport/udp_channel.h). Defined in
+  // //actors/transport:udp_channel.
+  static Channel Udp(absl::string_view target);
+  static Channel Udp(absl::string_view target,
+                     const UdpChannelOptions& options);
 
   explicit operator bool() const { return impl_ != nullptr; }
   ChannelImpl* impl() const { return impl_.get(); }

@@ -60,8 +60,18 @@ absl::StatusOr<SocketAddress> RpcServer::ListenTls(absl::string_view address,
   return bound;
 }
 
+absl::StatusOr<SocketAddress> RpcServer::ListenUdp(absl::string_view address) {
+  absl::StatusOr<SocketAddress> parsed = SocketAddress::Parse(address);
+  if (!parsed.ok()) return parsed.status();
+  auto endpoint = std::make_unique<UdpEndpoint>(table_, options_.udp);
+  absl::StatusOr<SocketAddress> bound = endpoint->Listen(*parsed);
+  if (!bound.ok()) return bound.status();
+  udp_.push_back(std::move(endpoint));
+  return bound;
+}
+
 void RpcServer::Stop(absl::Duration timeout) {
-  if (stopping_ && listeners_.empty()) return;
+  if (stopping_ && listeners_.empty() && udp_.empty()) return;
   stopping_ = true;
   const absl::Time deadline = timeout == absl::InfiniteDuration()
                                   ? absl::InfiniteFuture()
@@ -76,6 +86,12 @@ void RpcServer::Stop(absl::Duration timeout) {
     listener->Stop(left);
   }
   listeners_.clear();
+  for (auto& endpoint : udp_) {
+    endpoint->Stop(deadline == absl::InfiniteFuture()
+                       ? absl::InfiniteDuration()
+                       : std::max(absl::ZeroDuration(), deadline - absl::Now()));
+  }
+  udp_.clear();
   stopped_.Set();
 }
 

@@ -6,6 +6,7 @@
 //   absl::StatusOr<SocketAddress> tcp = server.ListenTcp("0.0.0.0:7000");
 //   absl::StatusOr<SocketAddress> tls =
 //       server.ListenTls("0.0.0.0:7001", *tls_context);
+//   absl::StatusOr<SocketAddress> udp = server.ListenUdp("0.0.0.0:7002");
 //   ...
 //   server.Stop(absl::Seconds(5));   // graceful
 //
@@ -40,6 +41,7 @@
 #include "actors/actor_ref.h"
 #include "actors/transport/server_connection.h"
 #include "actors/transport/service_table.h"
+#include "actors/transport/udp_endpoint.h"
 #include "framework/event.h"
 #include "net/address.h"
 #include "net/stream_server.h"
@@ -54,6 +56,7 @@ struct RpcServerOptions {
   ConnectionLimits connection;
   // TLS handshakes of accepted connections may take this long.
   absl::Duration tls_handshake_timeout = absl::Seconds(10);
+  UdpOptions udp;
 };
 
 class RpcServer {
@@ -86,6 +89,10 @@ class RpcServer {
   absl::StatusOr<SocketAddress> ListenTls(absl::string_view address,
                                           TlsContext context);
 
+  // The same over UDP: one frame per datagram, duplicate requests answered
+  // from a bounded cache (actors/transport/udp_endpoint.h).
+  absl::StatusOr<SocketAddress> ListenUdp(absl::string_view address);
+
   // Graceful stop (see the file comment). Blocks up to `timeout` (what
   // wakes it: the last connection finishing). Idempotent.
   void Stop(absl::Duration timeout = absl::InfiniteDuration());
@@ -103,6 +110,7 @@ class RpcServer {
   RpcServerOptions options_;
   ServiceTable table_;
   std::vector<std::unique_ptr<StreamServer>> listeners_;
+  std::vector<std::unique_ptr<UdpEndpoint>> udp_;
   absl::flat_hash_set<ServerConnection*> connections_;
   Event stopped_;
   bool stopping_ = false;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "actors/transport/frames.h"
 
 namespace evergreen {
 namespace {
@@ -12,19 +13,8 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 // How long a finished connection may take to write its last replies.
 constexpr absl::Duration kFinalFlush = absl::Seconds(5);
 
-absl::Time DeadlineFromWire(std::int64_t timeout_us) {
-  if (timeout_us == 0) return absl::InfiniteFuture();
-  // A negative remaining time: it expired on the way.
-  return absl::Now() + absl::Microseconds(timeout_us);
-}
-
 rpc::Frame ErrorReply(std::uint64_t call_id, const absl::Status& status) {
-  rpc::Frame frame;
-  frame.set_kind(rpc::Frame::REPLY);
-  frame.set_call_id(call_id);
-  frame.set_status_code(static_cast<int>(status.code()));
-  frame.set_status_message(std::string(status.message()));
-  return frame;
+  return ReplyFrame(call_id, status);
 }
 
 }  // namespace
@@ -134,15 +124,7 @@ void ServerConnection::Reply(std::uint64_t call_id,
   if (closed_) return;
   in_flight_.erase(call_id);
   if (draining_ && in_flight_.empty()) all_answered_.Set();
-  rpc::Frame frame;
-  if (!outcome.ok()) {
-    frame = ErrorReply(call_id, outcome.status());
-  } else {
-    frame.set_kind(rpc::Frame::REPLY);
-    frame.set_call_id(call_id);
-    frame.set_payload(std::move(outcome->bytes));
-  }
-  Queue(frame);
+  Queue(ReplyFrame(call_id, std::move(outcome)));
 }
 
 void ServerConnection::Queue(const rpc::Frame& frame) {

@@ -6,9 +6,10 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "actors/transport/byte_stream.h"
+#include "actors/transport/frames.h"
+#include "actors/transport/target.h"
 #include "framework/event.h"
 #include "framework/greenlet.h"
 #include "framework/waiter.h"
@@ -39,22 +40,13 @@ class TcpClient : public std::enable_shared_from_this<TcpClient> {
           absl::StrCat("call ", method.full_name, ": channel closed")));
       return id;
     }
-    rpc::Frame frame;
-    frame.set_kind(rpc::Frame::REQUEST);
-    frame.set_call_id(id);
-    frame.set_method(method.full_name);
-    if (deadline != absl::InfiniteFuture()) {
-      // At least 1 us: 0 means "no deadline" on the wire.
-      frame.set_timeout_us(std::max<std::int64_t>(
-          1, absl::ToInt64Microseconds(deadline - absl::Now())));
-    }
-    if (!request.SerializeToString(frame.mutable_payload())) {
-      done(absl::InvalidArgumentError(absl::StrCat(
-          "call ", method.full_name, ": request does not serialise")));
+    absl::StatusOr<rpc::Frame> frame =
+        RequestFrame(id, method, request, deadline, metadata);
+    if (!frame.ok()) {
+      done(frame.status());
       return id;
     }
-    frame.mutable_metadata()->insert(metadata.begin(), metadata.end());
-    absl::Status queued = AppendFrame(frame, &out_, options_.max_frame_size);
+    absl::Status queued = AppendFrame(*frame, &out_, options_.max_frame_size);
     if (!queued.ok()) {
       done(absl::ResourceExhaustedError(
           absl::StrCat("call ", method.full_name, ": request ", queued.message())));
@@ -102,20 +94,12 @@ class TcpClient : public std::enable_shared_from_this<TcpClient> {
   }
 
   absl::StatusOr<std::unique_ptr<ByteStream>> Dial() {
-    const std::size_t colon = target_.rfind(':');
-    std::uint32_t port = 0;
-    if (colon == std::string::npos ||
-        !absl::SimpleAtoi(target_.substr(colon + 1), &port) || port > 65535) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("target '", target_, "' is not host:port"));
-    }
-    std::string host = target_.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-      host = host.substr(1, host.size() - 2);
-    }
+    absl::StatusOr<HostPort> target = ParseTarget(target_);
+    if (!target.ok()) return target.status();
+    const std::string& host = target->host;
     const absl::Time deadline = absl::Now() + options_.connect_timeout;
     absl::StatusOr<Socket> socket = CreateConnection(
-        host, static_cast<std::uint16_t>(port), options_.connect_timeout);
+        host, target->port, options_.connect_timeout);
     if (!socket.ok()) return socket.status();
     if (options_.tls == nullptr) {
       return OwnTcpStream(*std::move(socket), target_);
@@ -200,12 +184,7 @@ class TcpClient : public std::enable_shared_from_this<TcpClient> {
     if (it == pending_.end()) return;  // cancelled, or timed out
     ReplyCallback done = std::move(it->second.done);
     pending_.erase(it);
-    if (frame.status_code() != 0) {
-      done(absl::Status(static_cast<absl::StatusCode>(frame.status_code()),
-                        frame.status_message()));
-      return;
-    }
-    done(Payload{std::move(*frame.mutable_payload()), nullptr});
+    done(OutcomeOf(frame));
   }
 
   void WriteLoop(ByteStream& stream) {
