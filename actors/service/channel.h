@@ -6,8 +6,9 @@
 //
 // Channel::Local(ref) hands calls straight to a service actor on this hub:
 // the request is copied, never serialised. Network channels live in
-// actors/transport/ (Channel::Tcp and Channel::Udp are defined there; link
-// //actors/transport:tcp_channel or :udp_channel).
+// actors/transport/ (Channel::Tcp, Channel::Udp and Channel::Http are
+// defined there; link //actors/transport:tcp_channel, :udp_channel or
+// :http_channel).
 //
 // A Channel is a cheap, copyable handle; copies share one connection. The
 // last copy closes it, failing its calls in flight with Cancelled.
@@ -33,6 +34,7 @@ namespace evergreen {
 
 struct TcpChannelOptions;
 struct UdpChannelOptions;
+struct HttpChannelOptions;
 
 // What a transport implements.
 class ChannelImpl {
@@ -84,6 +86,13 @@ class Channel {
   static Channel Udp(absl::string_view target);
   static Channel Udp(absl::string_view target,
                      const UdpChannelOptions& options);
+
+  // Connect unary calls over HTTP/1.1 to `base_url` ("http://host:port"
+  // or "https://..."; see actors/transport/http_channel.h). Defined in
+  // //actors/transport:http_channel.
+  static Channel Http(absl::string_view base_url);
+  static Channel Http(absl::string_view base_url,
+                      const HttpChannelOptions& options);
 
   explicit operator bool() const { return impl_ != nullptr; }
   ChannelImpl* impl() const { return impl_.get(); }

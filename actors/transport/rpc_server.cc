@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+
 #include "net/stream_server.h"
 #include "net/tls_stream_server.h"
 
@@ -70,8 +72,45 @@ absl::StatusOr<SocketAddress> RpcServer::ListenUdp(absl::string_view address) {
   return bound;
 }
 
+absl::StatusOr<SocketAddress> RpcServer::ListenHttp(absl::string_view address) {
+  absl::StatusOr<SocketAddress> parsed = SocketAddress::Parse(address);
+  if (!parsed.ok()) return parsed.status();
+  auto server = std::make_unique<HttpServer>(
+      *parsed, ConnectHandler(table_, options_.connect), options_.http);
+  absl::Status started = server->Start();
+  if (!started.ok()) return started;
+  SocketAddress bound = server->address();
+  http_.push_back(std::move(server));
+  return bound;
+}
+
+absl::StatusOr<SocketAddress> RpcServer::ListenHttps(absl::string_view address,
+                                                     TlsContext context) {
+  absl::StatusOr<SocketAddress> parsed = SocketAddress::Parse(address);
+  if (!parsed.ok()) return parsed.status();
+  HttpServerOptions http = options_.http;
+  http.tls_handshake_timeout = options_.tls_handshake_timeout;
+  auto server = std::make_unique<HttpServer>(
+      *parsed, std::move(context), ConnectHandler(table_, options_.connect),
+      http);
+  absl::Status started = server->Start();
+  if (!started.ok()) return started;
+  SocketAddress bound = server->address();
+  http_.push_back(std::move(server));
+  return bound;
+}
+
+absl::Status RpcServer::MountHttp(HttpMux& mux) {
+  for (const std::string& service : table_.service_names()) {
+    absl::Status routed = mux.Handle(absl::StrCat("/", service, "/"),
+                                     ConnectHandler(table_, options_.connect));
+    if (!routed.ok()) return routed;
+  }
+  return absl::OkStatus();
+}
+
 void RpcServer::Stop(absl::Duration timeout) {
-  if (stopping_ && listeners_.empty() && udp_.empty()) return;
+  if (stopping_ && listeners_.empty() && udp_.empty() && http_.empty()) return;
   stopping_ = true;
   const absl::Time deadline = timeout == absl::InfiniteDuration()
                                   ? absl::InfiniteFuture()
@@ -92,6 +131,12 @@ void RpcServer::Stop(absl::Duration timeout) {
                        : std::max(absl::ZeroDuration(), deadline - absl::Now()));
   }
   udp_.clear();
+  for (auto& server : http_) {
+    server->Stop(deadline == absl::InfiniteFuture()
+                     ? absl::Seconds(10)
+                     : std::max(absl::ZeroDuration(), deadline - absl::Now()));
+  }
+  http_.clear();
   stopped_.Set();
 }
 

@@ -7,6 +7,7 @@
 //   absl::StatusOr<SocketAddress> tls =
 //       server.ListenTls("0.0.0.0:7001", *tls_context);
 //   absl::StatusOr<SocketAddress> udp = server.ListenUdp("0.0.0.0:7002");
+//   absl::StatusOr<SocketAddress> http = server.ListenHttp("0.0.0.0:8080");
 //   ...
 //   server.Stop(absl::Seconds(5));   // graceful
 //
@@ -39,11 +40,14 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "actors/actor_ref.h"
+#include "actors/transport/connect_handler.h"
 #include "actors/transport/server_connection.h"
 #include "actors/transport/service_table.h"
 #include "actors/transport/udp_endpoint.h"
 #include "framework/event.h"
 #include "net/address.h"
+#include "net/http/mux.h"
+#include "net/http/server.h"
 #include "net/stream_server.h"
 #include "net/tls_context.h"
 
@@ -57,6 +61,10 @@ struct RpcServerOptions {
   // TLS handshakes of accepted connections may take this long.
   absl::Duration tls_handshake_timeout = absl::Seconds(10);
   UdpOptions udp;
+  // ListenHttp / ListenHttps: the HTTP server's limits and timeouts, and
+  // the Connect handler's.
+  HttpServerOptions http;
+  ConnectHandlerOptions connect;
 };
 
 class RpcServer {
@@ -93,6 +101,21 @@ class RpcServer {
   // from a bounded cache (actors/transport/udp_endpoint.h).
   absl::StatusOr<SocketAddress> ListenUdp(absl::string_view address);
 
+  // Serves the hosted services over HTTP/1.1 with the Connect protocol,
+  // unary (actors/transport/connect_handler.h): POST
+  // /<package>.<Service>/<Method>, application/proto or application/json.
+  // Every other path answers Connect's 404 unimplemented. Returns the bound
+  // address. Never blocks. Errors as ListenTcp.
+  absl::StatusOr<SocketAddress> ListenHttp(absl::string_view address);
+  // The same over HTTPS with `context` (a server context).
+  absl::StatusOr<SocketAddress> ListenHttps(absl::string_view address,
+                                            TlsContext context);
+  // Mounts the services registered so far on `mux`, one route per service
+  // ("/kv.v1.KeyValue/"), so that other handlers live beside them on one
+  // HttpServer the caller owns (and stops). REQUIRES: this server outlives
+  // the mux's server. Errors: AlreadyExists when a route is taken.
+  absl::Status MountHttp(HttpMux& mux);
+
   // Graceful stop (see the file comment). Blocks up to `timeout` (what
   // wakes it: the last connection finishing). Idempotent.
   void Stop(absl::Duration timeout = absl::InfiniteDuration());
@@ -111,6 +134,7 @@ class RpcServer {
   ServiceTable table_;
   std::vector<std::unique_ptr<StreamServer>> listeners_;
   std::vector<std::unique_ptr<UdpEndpoint>> udp_;
+  std::vector<std::unique_ptr<HttpServer>> http_;
   absl::flat_hash_set<ServerConnection*> connections_;
   Event stopped_;
   bool stopping_ = false;

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -54,6 +55,13 @@ class ServiceTable {
                 std::shared_ptr<CallState> state, ReplyCallback done) const;
 
   std::size_t calls_in_flight() const { return *in_flight_; }
+
+  // The hosted services' full names ("kv.v1.KeyValue"), in no order.
+  std::vector<std::string> service_names() const {
+    std::vector<std::string> names;
+    for (const auto& [name, entry] : services_) names.push_back(name);
+    return names;
+  }
 
  private:
   struct Entry {
