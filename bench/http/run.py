@@ -16,6 +16,13 @@ wrk's p99 latency against nginx's:
   HTTP hello keep-alive p99 latency, 50 connections: evergreen=… ms nginx=… ms ratio=…
 
 ratio > 1 means Evergreen is better (more requests, lower latency).
+
+Then one service over Evergreen's two wire transports (connect_unary.cc,
+16 callers in one process):
+
+  unary call, Connect over HTTP vs TCP transport: evergreen_http=… calls/s evergreen_tcp=… calls/s ratio=…
+
+(ratio = HTTP / TCP: the price of speaking Connect over HTTP/1.1.)
 """
 
 import contextlib
@@ -134,6 +141,24 @@ def main():
     compare.print_comparison(
         f'HTTP hello keep-alive p99 latency, {CONNECTIONS} connections', 'ms',
         ours_p99, 'gevent', results['gevent'][1])
+
+    connect_unary()
+
+
+def connect_unary():
+    """The Connect-over-HTTP vs TCP-transport line."""
+    out = compare.run(server_bench.pinned(server_bench.SERVER_CORE, [
+        compare.built(SUITE, 'connect_unary'), str(SECONDS // 2)]),
+        timeout=SECONDS * 3 + 30)
+    try:
+        http_rate, tcp_rate = (float(x) for x in out.split())
+    except ValueError as error:
+        raise compare.BenchError(
+            f'could not read connect_unary output:\n{out}') from error
+    print('unary call, Connect over HTTP vs TCP transport: '
+          f'evergreen_http={http_rate:.0f} calls/s '
+          f'evergreen_tcp={tcp_rate:.0f} calls/s '
+          f'ratio={http_rate / tcp_rate:.2f}', flush=True)
 
 
 if __name__ == '__main__':
