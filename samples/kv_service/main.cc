@@ -15,6 +15,8 @@
 //
 // Without a certificate the TLS listener is skipped. ./dev demo makes a
 // throwaway self-signed one.
+#include <unistd.h>
+
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -27,10 +29,12 @@
 #include "actors/registry.h"
 #include "actors/service/service_spec.h"
 #include "actors/supervisor.h"
+#include "actors/transport/http_channel.h"
 #include "actors/transport/rpc_server.h"
 #include "actors/transport/tcp_channel.h"
 #include "actors/transport/udp_channel.h"
 #include "framework/hub.h"
+#include "framework/thread_pool.h"
 #include "samples/kv_service/kv.evg.h"
 
 namespace {
@@ -174,6 +178,33 @@ bool Exercise(const char* transport, const kv::v1::KeyValue::Client& client) {
   return true;
 }
 
+// Runs curl (on a pool thread: the hub keeps serving) to get `key` over
+// HTTP with Connect's JSON, printing the command and the answer. Without
+// /usr/bin/curl it says so and succeeds.
+bool CurlGet(const evergreen::SocketAddress& http, const std::string& key) {
+  if (access("/usr/bin/curl", X_OK) != 0) {
+    std::printf("  (curl not installed: skipped the curl call)\n");
+    return true;
+  }
+  const std::string command = absl::StrCat(
+      "curl -s --max-time 5 -H 'Content-Type: application/json' -d "
+      "'{\"key\":\"", key, "\"}' http://", http.ToString(),
+      "/kv.v1.KeyValue/Get");
+  evergreen::ThreadPool pool({.max_threads = 1});
+  const std::string out = pool.Apply([command] {
+    std::string text;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (pipe == nullptr) return text;
+    char buffer[1024];
+    std::size_t n;
+    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) text.append(buffer, n);
+    pclose(pipe);
+    return text;
+  });
+  std::printf("  $ %s\n  %s\n", command.c_str(), out.c_str());
+  return absl::StrContains(out, "\"found\":true");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -198,12 +229,14 @@ int main(int argc, char** argv) {
   (void)server.Register<kv::v1::KeyValue>("kv");  // follows restarts
   absl::StatusOr<evergreen::SocketAddress> tcp = server.ListenTcp("127.0.0.1:0");
   absl::StatusOr<evergreen::SocketAddress> udp = server.ListenUdp("127.0.0.1:0");
-  if (!tcp.ok() || !udp.ok()) {
+  absl::StatusOr<evergreen::SocketAddress> http =
+      server.ListenHttp("127.0.0.1:0");  // Connect protocol
+  if (!tcp.ok() || !udp.ok() || !http.ok()) {
     std::fprintf(stderr, "listen failed\n");
     return 1;
   }
-  std::printf("kv service: tcp %s, udp %s", tcp->ToString().c_str(),
-              udp->ToString().c_str());
+  std::printf("kv service: tcp %s, udp %s, http %s", tcp->ToString().c_str(),
+              udp->ToString().c_str(), http->ToString().c_str());
 
   const std::string cert = Flag(argc, argv, "tls-cert");
   const std::string key = Flag(argc, argv, "tls-key");
@@ -235,7 +268,12 @@ int main(int argc, char** argv) {
   // One stub type, three channels.
   kv::v1::KeyValue::Client over_tcp(Channel::Tcp(tcp->ToString()));
   kv::v1::KeyValue::Client over_udp(Channel::Udp(udp->ToString()));
-  bool ok = Exercise("tcp", over_tcp) && Exercise("udp", over_udp);
+  kv::v1::KeyValue::Client over_http(
+      Channel::Http(absl::StrCat("http://", http->ToString())));
+  bool ok = Exercise("tcp", over_tcp) && Exercise("udp", over_udp) &&
+            Exercise("http", over_http);
+  // From the outside world: curl speaks Connect's JSON to the same store.
+  ok = ok && CurlGet(*http, "tcp-2");
   if (tls.ok()) {
     kv::v1::KeyValue::Client over_tls(
         Channel::Tcp(absl::StrCat("localhost:", tls->port()),
