@@ -1,0 +1,57 @@
+#include "actors/service/incoming_call.h"
+
+#include "absl/strings/str_cat.h"
+#include "actors/service/service_base.h"
+
+namespace evergreen {
+
+IncomingCall::~IncomingCall() {
+  if (done_) {
+    Reply(absl::UnavailableError(absl::StrCat(
+        "call ", method_->full_name,
+        ": the service actor exited before running it")));
+  }
+}
+
+void IncomingCall::Reply(absl::StatusOr<Payload> outcome) {
+  if (!done_) return;
+  ReplyCallback done = std::move(done_);
+  done_ = nullptr;
+  done(std::move(outcome));
+}
+
+absl::Status DeliverCall(const AnyActorRef& service, IncomingCall call) {
+  const std::shared_ptr<internal::ActorCell>& cell = service.cell();
+  if (cell == nullptr) {
+    absl::Status status = absl::UnavailableError(absl::StrCat(
+        "call ", call.method().full_name, ": no service actor"));
+    call.Reply(status);
+    return status;
+  }
+  // The answer callback is needed again if the call cannot be queued; the
+  // envelope only takes ownership once Deliver succeeds.
+  auto holder = std::make_unique<IncomingCall>(std::move(call));
+  IncomingCall* raw = holder.get();
+  internal::ActorCell::Envelope envelope =
+      [holder = std::move(holder)](ActorBase& actor) mutable {
+        static_cast<ServiceBase&>(actor).Handle(std::move(*holder));
+      };
+  absl::Status sent = cell->Deliver(envelope, "evergreen::IncomingCall");
+  if (sent.ok()) return sent;
+  absl::Status status;
+  if (sent.code() == absl::StatusCode::kResourceExhausted) {
+    status = absl::ResourceExhaustedError(absl::StrCat(
+        "call ", raw->method().full_name, ": service actor '", cell->name(),
+        "' is over its bound (", cell->mailbox_size(),
+        " calls queued): ", sent.message()));
+  } else {
+    status = absl::UnavailableError(absl::StrCat(
+        "call ", raw->method().full_name, ": service actor '", cell->name(),
+        "' is not running: ", sent.message()));
+  }
+  // Before `envelope` (and the call in it) dies: the precise reason wins.
+  raw->Reply(status);
+  return status;
+}
+
+}  // namespace evergreen
