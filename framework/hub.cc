@@ -247,7 +247,9 @@ absl::Duration Hub::poll_budget() const {
 }
 
 void Hub::YieldSlice() {
-  if (InHub()) return;  // a callback: it must not switch
+  // Not in a callback (it must not switch), nor while unwinding (a
+  // destructor's I/O must not meet a GreenletExit from a dying hub).
+  if (InHub() || destroying_ || std::uncaught_exceptions() > 0) return;
   Yield();
 }
 

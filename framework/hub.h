@@ -163,7 +163,8 @@ class Hub {
 
   // The body of internal::MaybeYield() for this hub: yields when the
   // running greenlet has held the hub for at least the budget. Never in
-  // the hub itself. Throws as Yield().
+  // the hub itself, while the hub is destroyed, or while an exception
+  // unwinds. Throws as Yield().
   void MaybeYield() {
     if (internal::CoarseNanos() - slice_start_ >= yield_after_) [[unlikely]] {
       YieldSlice();

@@ -185,8 +185,10 @@ absl::StatusOr<std::size_t> Socket::Retry(IoWatcher::Direction direction,
                                           absl::Time deadline,
                                           absl::Duration timeout,
                                           const char* what, Op op) {
-  // A peer that never makes us wait must not let us starve the others.
-  internal::MaybeYield();
+  // A peer that is always readable must not let us starve the others.
+  // Reads only: a yield before a write could let the peer act (close) on
+  // what came before the write, reordering a request/reply exchange.
+  if (direction == IoWatcher::kRead) internal::MaybeYield();
   for (;;) {
     if (!is_open()) return ClosedError(what);
     const ssize_t n = op();

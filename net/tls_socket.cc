@@ -189,8 +189,6 @@ template <typename Op>
 absl::StatusOr<int> TlsSocket::Drive(const char* what, absl::Time deadline,
                                      absl::Duration timeout, Op op) {
   State& state = *state_;
-  // A peer that never makes us wait must not let us starve the others.
-  internal::MaybeYield();
   for (;;) {
     if (!state.socket.is_open()) {
       absl::Status closed = state.socket.ClosedError(Describe(what));
@@ -312,6 +310,10 @@ absl::Status TlsSocket::Handshake(Timeout timeout) {
 
 absl::StatusOr<std::size_t> TlsSocket::ReadInto(void* buffer, std::size_t size,
                                                 Timeout timeout) {
+  // A peer that is always readable must not let us starve the others.
+  // Reads only: a yield before a write could let the peer act (close) on
+  // what came before the write, reordering a request/reply exchange.
+  internal::MaybeYield();
   const char* what = "TLS read from";
   absl::Status usable = Usable(what, /*need_handshake=*/true);
   if (!usable.ok()) return usable;
