@@ -21,6 +21,8 @@ TlsStreamServer::TlsStreamServer(const SocketAddress& address,
                              : options.handshake_timeout),
       shutdown_timeout_(options.shutdown_timeout) {}
 
+TlsStreamServer::~TlsStreamServer() { StopNow(); }
+
 void TlsStreamServer::Serve(Socket& connection, const SocketAddress& peer) {
   // Taking the socket leaves the server a closed one to dispose of.
   absl::StatusOr<TlsSocket> tls =

@@ -46,6 +46,9 @@ class TlsStreamServer : public StreamServer {
   // the default, 10 s).
   TlsStreamServer(const SocketAddress& address, TlsContext context,
                   TlsHandler handler, TlsStreamServerOptions options = {});
+  // Stops first (handlers are killed and unwound) while the context and
+  // the handler they use are still alive.
+  ~TlsStreamServer() override;
 
   // Handshakes that failed so far (each closed its connection).
   std::uint64_t handshake_failures() const { return handshake_failures_; }
