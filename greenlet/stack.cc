@@ -152,7 +152,7 @@ void StackPool::Release(Stack stack) {
     cached_.push_back(SizeClass{stack.size(), {}});
     target = &cached_.back();
   }
-  target->stacks.emplace_back(std::move(stack), resident);  // in place
+  target->stacks.push_back(Cached{std::move(stack), resident});
   ++cached_count_;
   cached_bytes_ += footprint;
   if (resident) ++resident_count_;
