@@ -27,11 +27,11 @@ absl::Status StatusFromHandlerException(const std::exception_ptr& error,
                                         absl::string_view method) {
   try {
     std::rethrow_exception(error);
-  } catch (const ActorError& e) {
-    return e.status();
-  } catch (const TimeoutError& e) {
+  } catch (const TimeoutError& e) {  // a StatusError: before that catch
     return absl::DeadlineExceededError(
         absl::StrCat("call ", method, ": ", e.what()));
+  } catch (const StatusError& e) {
+    return e.status();
   } catch (const GreenletExit&) {
     return absl::UnavailableError(absl::StrCat(
         "call ", method, ": the service actor was killed while running it"));

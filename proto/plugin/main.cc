@@ -1,6 +1,6 @@
 // protoc-gen-evergreen: typed Evergreen services from .proto files.
 //
-//   protoc --plugin=protoc-gen-evergreen=path/to/it --evergreen_out=OUT \
+//   protoc --plugin=protoc-gen-evergreen=path/to/it --evergreen_out=OUT
 //       --cpp_out=OUT foo.proto
 //
 // proto/defs.bzl's evergreen_proto_library runs it; see

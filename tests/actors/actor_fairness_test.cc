@@ -67,7 +67,7 @@ TEST_F(ActorFairnessTest, AskCarriesTheCallersDeadlineIntoTheHandler) {
   EXPECT_GE(seen, before + absl::Seconds(10));
   EXPECT_LE(seen, absl::Now() + absl::Seconds(10));
   // Outside an Ask, the actor has no deadline.
-  probe.Tell(Nop{});
+  ASSERT_TRUE(probe.Tell(Nop{}).ok());
   EXPECT_EQ(probe.Ask(WhatDeadline{}).Get(), absl::InfiniteFuture());
   probe.Stop();
 }
