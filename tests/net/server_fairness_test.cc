@@ -1,4 +1,4 @@
-// Fair scheduling on a server (issue 8 point 5, DESIGN.md "Fairness"): a
+// Fair scheduling on a server (B-D6, docs/design.md): a
 // connection that is always readable must not starve the others. Before
 // the budget, one client keeping the echo handler busy (its Recv never hit
 // EAGAIN) left a second client with no echo at all within 3 s.
