@@ -10,6 +10,7 @@
 #include "absl/strings/strip.h"
 #include "actors/transport/connect_codes.h"
 #include "actors/transport/connect_json.h"
+#include "actors/transport/internal/client_channel.h"
 #include "framework/greenlet.h"
 #include "google/protobuf/util/json_util.h"
 #include "net/http/client.h"
@@ -173,25 +174,6 @@ class HttpCalls : public std::enable_shared_from_this<HttpCalls> {
   absl::flat_hash_map<std::uint64_t, Call> calls_;
 };
 
-class HttpChannel final : public ChannelImpl {
- public:
-  HttpChannel(std::string base_url, HttpChannelOptions options)
-      : calls_(std::make_shared<HttpCalls>(std::move(base_url),
-                                           std::move(options))) {}
-  ~HttpChannel() override { calls_->Close(); }
-
-  std::uint64_t Start(const MethodInfo& method,
-                      const google::protobuf::Message& request,
-                      absl::Time deadline, const Metadata& metadata,
-                      ReplyCallback done) override {
-    return calls_->Start(method, request, deadline, metadata, std::move(done));
-  }
-  void Cancel(std::uint64_t id) override { calls_->Cancel(id); }
-  const std::string& target() const override { return calls_->target(); }
-
- private:
-  std::shared_ptr<HttpCalls> calls_;
-};
 
 }  // namespace
 
@@ -202,7 +184,8 @@ Channel Channel::Http(absl::string_view base_url) {
 Channel Channel::Http(absl::string_view base_url,
                       const HttpChannelOptions& options) {
   return Channel(
-      std::make_shared<HttpChannel>(std::string(base_url), options));
+      std::make_shared<internal::ClientChannel<HttpCalls>>(
+          std::make_shared<HttpCalls>(std::string(base_url), options)));
 }
 
 }  // namespace evergreen

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "actors/transport/byte_stream.h"
 #include "actors/transport/frames.h"
+#include "actors/transport/internal/client_channel.h"
 #include "actors/transport/target.h"
 #include "framework/event.h"
 #include "framework/greenlet.h"
@@ -242,25 +243,6 @@ class TcpClient : public std::enable_shared_from_this<TcpClient> {
   absl::Time next_attempt_ = absl::InfinitePast();
 };
 
-class TcpChannel final : public ChannelImpl {
- public:
-  TcpChannel(std::string target, TcpChannelOptions options)
-      : client_(std::make_shared<TcpClient>(std::move(target),
-                                            std::move(options))) {}
-  ~TcpChannel() override { client_->Close(); }
-
-  std::uint64_t Start(const MethodInfo& method,
-                      const google::protobuf::Message& request,
-                      absl::Time deadline, const Metadata& metadata,
-                      ReplyCallback done) override {
-    return client_->Start(method, request, deadline, metadata, std::move(done));
-  }
-  void Cancel(std::uint64_t id) override { client_->Cancel(id); }
-  const std::string& target() const override { return client_->target(); }
-
- private:
-  std::shared_ptr<TcpClient> client_;
-};
 
 }  // namespace
 
@@ -270,7 +252,8 @@ Channel Channel::Tcp(absl::string_view target) {
 
 Channel Channel::Tcp(absl::string_view target,
                      const TcpChannelOptions& options) {
-  return Channel(std::make_shared<TcpChannel>(std::string(target), options));
+  return Channel(std::make_shared<internal::ClientChannel<TcpClient>>(
+      std::make_shared<TcpClient>(std::string(target), options)));
 }
 
 }  // namespace evergreen

@@ -10,6 +10,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "actors/transport/frames.h"
+#include "actors/transport/internal/client_channel.h"
 #include "actors/transport/target.h"
 #include "framework/event.h"
 #include "framework/greenlet.h"
@@ -208,24 +209,6 @@ class UdpClient : public std::enable_shared_from_this<UdpClient> {
   bool closed_ = false;
 };
 
-class UdpChannel final : public ChannelImpl {
- public:
-  UdpChannel(std::string target, UdpChannelOptions options)
-      : client_(std::make_shared<UdpClient>(std::move(target), options)) {}
-  ~UdpChannel() override { client_->Close(); }
-
-  std::uint64_t Start(const MethodInfo& method,
-                      const google::protobuf::Message& request,
-                      absl::Time deadline, const Metadata& metadata,
-                      ReplyCallback done) override {
-    return client_->Start(method, request, deadline, metadata, std::move(done));
-  }
-  void Cancel(std::uint64_t id) override { client_->Cancel(id); }
-  const std::string& target() const override { return client_->target(); }
-
- private:
-  std::shared_ptr<UdpClient> client_;
-};
 
 }  // namespace
 
@@ -235,7 +218,8 @@ Channel Channel::Udp(absl::string_view target) {
 
 Channel Channel::Udp(absl::string_view target,
                      const UdpChannelOptions& options) {
-  return Channel(std::make_shared<UdpChannel>(std::string(target), options));
+  return Channel(std::make_shared<internal::ClientChannel<UdpClient>>(
+      std::make_shared<UdpClient>(std::string(target), options)));
 }
 
 }  // namespace evergreen
