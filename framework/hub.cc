@@ -316,9 +316,14 @@ void Hub::PollAhead() {
   struct Waiting {
     internal::RunnableList nodes;
     internal::RunnableList* ready;
-    ~Waiting() { nodes.SpliceInto(ready); }  // also if the poll unwinds
-  } waiting{.ready = &ready_};
+    bool* polling_ahead;
+    ~Waiting() {  // also if the poll unwinds
+      nodes.SpliceInto(ready);
+      *polling_ahead = false;
+    }
+  } waiting{.ready = &ready_, .polling_ahead = &polling_ahead_};
   ready_.SpliceInto(&waiting.nodes);
+  polling_ahead_ = true;
   Poll(EVRUN_NOWAIT);
 }
 

@@ -175,6 +175,10 @@ class Hub {
   void AddKeepAlive();
   void ReleaseKeepAlive();
 
+  // True while greenlets or callbacks are ready to run, including during a
+  // poll made between batches: idle watchers (Idle()) must not fire then.
+  bool HasReadyWork() const { return !ready_.empty() || polling_ahead_; }
+
   RawGreenlet* greenlet() const { return greenlet_.get(); }
   // Live greenlets register here so that destroying the hub unwinds them.
   internal::HubTracked** tracked_head() { return &tracked_; }
@@ -218,6 +222,7 @@ class Hub {
   bool joining_ = false;
   bool join_timed_out_ = false;
   bool destroying_ = false;
+  bool polling_ahead_ = false;  // PollAhead() holds the ready work aside
   unsigned long long turns_ = 0;
   std::size_t pending_calls_ = 0;
   internal::HubEntry* registry_entry_ = nullptr;

@@ -88,8 +88,12 @@ void Idle() {
     Waiter waiter;
   } idle;
   ev_idle_init(&idle.watcher, [](struct ev_loop* loop, ev_idle* w, int) {
+    auto* self = reinterpret_cast<IdleWatcher*>(w);
+    // libev knows only its own watchers: a poll taken between batches of
+    // ready greenlets (fair scheduling) would otherwise look idle.
+    if (self->waiter.hub()->HasReadyWork()) return;
     ev_idle_stop(loop, w);
-    reinterpret_cast<IdleWatcher*>(w)->waiter.Wake();
+    self->waiter.Wake();
   });
   struct Stop {
     IdleWatcher* idle;

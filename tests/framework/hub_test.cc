@@ -187,5 +187,27 @@ TEST_F(HubTest, IdleRunsWhenNothingElseIsPending) {
   EXPECT_EQ(trace, (std::vector<std::string>{"busy", "idle"}));
 }
 
+// A poll between batches (the time budget spent by a greenlet that works
+// without yielding) is not idleness: greenlets still ready run before
+// Idle() returns.
+TEST_F(HubTest, IdleWaitsForReadyWorkWhenThePollBudgetIsSpent) {
+  Hub::Current()->set_poll_budget(absl::Microseconds(100));
+  std::vector<std::string> trace;
+  Spawn([&] {
+    Idle();
+    trace.push_back("idle");
+  });
+  Spawn([&] {
+    // Longer than the budget and the coarse clock's resolution.
+    const absl::Time until = absl::Now() + absl::Milliseconds(20);
+    while (absl::Now() < until) {
+    }
+    trace.push_back("worker");
+  });
+  Spawn([&] { trace.push_back("next"); });
+  Hub::Current()->Join();
+  EXPECT_EQ(trace, (std::vector<std::string>{"worker", "next", "idle"}));
+}
+
 }  // namespace
 }  // namespace evergreen
