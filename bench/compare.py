@@ -143,19 +143,23 @@ def format_value(value):
 
 
 def comparison_line(metric, unit, evergreen, peer, peer_value,
-                    higher_is_better=False):
-    """The one-line comparison every suite prints (see the module doc)."""
+                    higher_is_better=False, name='evergreen'):
+    """The one-line comparison every suite prints (see the module doc).
+
+    `name` labels Evergreen's value when the peer is Evergreen too
+    (evergreen_hooked against evergreen_native).
+    """
     better, worse = ((evergreen, peer_value) if higher_is_better
                      else (peer_value, evergreen))
     ratio = better / worse if worse else float('inf')
-    return (f'{metric}: evergreen={format_value(evergreen)} {unit} '
+    return (f'{metric}: {name}={format_value(evergreen)} {unit} '
             f'{peer}={format_value(peer_value)} {unit} ratio={ratio:.2f}')
 
 
 def print_comparison(metric, unit, evergreen, peer, peer_value,
-                     higher_is_better=False):
+                     higher_is_better=False, name='evergreen'):
     print(comparison_line(metric, unit, evergreen, peer, peer_value,
-                          higher_is_better), flush=True)
+                          higher_is_better, name), flush=True)
 
 
 # --- For Python peers -------------------------------------------------------

@@ -26,6 +26,8 @@
 //   kSelect  poll ppoll select epoll_wait
 //   kTime    sleep usleep nanosleep clock_nanosleep
 //   kDns     getaddrinfo gethostbyname (run on the hub's ThreadPool)
+// and the fortified twins __read_chk __recv_chk __recvfrom_chk __poll_chk
+// __ppoll_chk that _FORTIFY_SOURCE builds call instead.
 //
 // A call is cooperative only when all of these hold; otherwise it is
 // exactly libc's call: its subsystem is enabled for the process and not

@@ -37,8 +37,9 @@ FdKind Classify(int fd) {
 
 // A socket transfer with blocking semantics, made of MSG_DONTWAIT calls:
 // `call(done, flags)` moves bytes from offset `done`. A read returns on the
-// first bytes; a write with `all` goes on until `len` bytes are through (a
-// blocking stream socket's send). `known_blocking` skips the mode check.
+// first bytes (all of `len` with MSG_WAITALL); a write with `all` goes on
+// until `len` bytes are through (a blocking stream socket's send).
+// `known_blocking` skips the mode check.
 template <typename Call>
 ssize_t SocketTransfer(int fd, int flags, bool write, std::size_t len,
                        bool all, bool known_blocking, Call call) {
@@ -53,7 +54,10 @@ ssize_t SocketTransfer(int fd, int flags, bool write, std::size_t len,
     const ssize_t n = call(done, flags | MSG_DONTWAIT);
     if (n >= 0) {
       done += static_cast<std::size_t>(n);
-      if (!all || done >= len) return all ? static_cast<ssize_t>(done) : n;
+      // A read's 0 is the end of the stream: what came so far is all.
+      if (!all || done >= len || n == 0) {
+        return all ? static_cast<ssize_t>(done) : n;
+      }
       continue;
     }
     if (errno != EAGAIN && errno != EWOULDBLOCK) {
@@ -113,15 +117,18 @@ namespace hooks = evergreen::hooks;
 extern "C" {
 
 ssize_t recv(int fd, void* buf, size_t len, int flags) {
-  return Socket(fd, flags, false, len, false, [&](size_t, int f) {
-    return Libc().recv(fd, buf, len, f);
+  const bool all = (flags & MSG_WAITALL) != 0;
+  return Socket(fd, flags, false, len, all, [&](size_t done, int f) {
+    return Libc().recv(fd, static_cast<char*>(buf) + done, len - done, f);
   });
 }
 
 ssize_t recvfrom(int fd, void* buf, size_t len, int flags,
                  struct sockaddr* from, socklen_t* from_len) {
-  return Socket(fd, flags, false, len, false, [&](size_t, int f) {
-    return Libc().recvfrom(fd, buf, len, f, from, from_len);
+  const bool all = (flags & MSG_WAITALL) != 0;
+  return Socket(fd, flags, false, len, all, [&](size_t done, int f) {
+    return Libc().recvfrom(fd, static_cast<char*>(buf) + done, len - done, f,
+                           from, from_len);
   });
 }
 

@@ -14,6 +14,10 @@ comparison per line in compare.py's format:
   skynet               a 10-ary tree of greenlets summing their ids: 1M
                        leaves against Boost.Fiber, 100k against gevent
                        (gevent takes ~2 s per 100k tree)
+  hooked blocking recv ping-pong
+                       a 64-byte round trip between two greenlets over a
+                       socketpair: plain blocking recv/send through the
+                       syscall hooks against Evergreen's Socket (us each)
   subprocess spawn+wait
                        Start /bin/true and wait for its exit, SUBPROCESS_COUNT
                        times in a row, against gevent.subprocess (us each)
@@ -62,6 +66,8 @@ SKYNET_SIZE = 1_000_000
 SKYNET_GEVENT_SIZE = 100_000
 SKYNET_REPETITIONS = 3
 SUBPROCESS_COUNT = 200
+HOOKS_ROUND_TRIPS = 50_000
+HOOKS_REPETITIONS = 3
 SUBPROCESS_REPETITIONS = 3
 MEMORY_COUNT = 1_000_000
 MEMORY_GEVENT_COUNT = 100_000
@@ -117,6 +123,8 @@ def comparisons(memory):
          'skynet_evergreen', [('boost_fiber', 'skynet_boost_fiber')]),
         (f'skynet {short_count(SKYNET_GEVENT_SIZE)} greenlets', 's', 1,
          'skynet_evergreen_small', [('gevent', 'skynet_gevent')]),
+        ('hooked blocking recv ping-pong', 'us', 1, 'hooks_hooked',
+         [('evergreen_native', 'hooks_native')]),
         ('subprocess spawn+wait', 'us', 1, 'subprocess_evergreen',
          [('gevent', 'subprocess_gevent')]),
         (f'peak RSS per parked greenlet (evergreen {short_count(memory)}, '
@@ -164,6 +172,10 @@ def gather_macro(samples, memory):
     samples.add('skynet_gevent', gevent_peer(
         'skynet', size=SKYNET_GEVENT_SIZE,
         repetitions=SKYNET_REPETITIONS)['samples_s'])
+    for impl in ('hooked', 'native'):
+        samples.add(f'hooks_{impl}', compare.run_json(
+            [compare.built(SUITE, 'hooks_bench'), impl,
+             str(HOOKS_ROUND_TRIPS), str(HOOKS_REPETITIONS)])['samples_us'])
     samples.add('subprocess_evergreen', compare.run_json(
         [compare.built(SUITE, 'subprocess_bench'), 'evergreen',
          str(SUBPROCESS_COUNT), str(SUBPROCESS_REPETITIONS)])['samples_us'])
@@ -185,9 +197,12 @@ def main():
         gather_macro(samples, memory)
         for metric, unit, scale, evergreen_name, peers in comparisons(memory):
             evergreen = samples.median(evergreen_name) / scale
+            name = ('evergreen_hooked' if evergreen_name == 'hooks_hooked'
+                    else 'evergreen')
             for peer, peer_name in peers:
                 compare.print_comparison(metric, unit, evergreen, peer,
-                                         samples.median(peer_name) / scale)
+                                         samples.median(peer_name) / scale,
+                                         name=name)
     except compare.BenchError as e:
         sys.exit(f'bench framework: {e}')
 

@@ -135,6 +135,25 @@ TEST_F(HooksTest, BlockingRecvWaitsCooperatively) {
   EXPECT_GE(hooks::CooperativeWaits(), 1u);
 }
 
+// B-OS3: blocking semantics kept: MSG_WAITALL waits for every byte, and
+// the end of the stream ends the wait with what came.
+TEST_F(HooksTest, WaitAllCollectsPiecesUntilTheEnd) {
+  Pair pair;
+  auto reader = Spawn([&] {
+    char buffer[16];
+    const ssize_t n = recv(pair.fd[0], buffer, 8, MSG_WAITALL);
+    const ssize_t rest = recv(pair.fd[0], buffer + 8, 8, MSG_WAITALL);
+    return std::string(buffer, n > 0 ? n : 0) + "|" + std::to_string(rest);
+  });
+  Spawn([&] {
+    EXPECT_EQ(send(pair.fd[1], "abcd", 4, 0), 4);
+    Sleep(absl::ZeroDuration());  // the reader takes the first piece
+    EXPECT_EQ(send(pair.fd[1], "efghij", 6, 0), 6);
+    shutdown(pair.fd[1], SHUT_WR);
+  });
+  EXPECT_EQ(reader.Get(), "abcdefgh|2");
+}
+
 // B-OS3: the originals stay reachable; a non-blocking fd keeps libc's
 // EAGAIN.
 TEST_F(HooksTest, OriginalsAndNonBlockingFdsAreLibcs) {
@@ -321,9 +340,11 @@ TEST_F(HooksTest, KillEndsAGreenletBlockedInAHookedCall) {
     if (recv(pair.fd[0], &byte, 1, 0) == -1) error = errno;
     hooks::RethrowPending();
   });
-  Sleep(absl::Milliseconds(5));  // let it block
+  const unsigned long long before = hooks::CooperativeWaits();
+  Sleep(absl::ZeroDuration());  // it runs (one thread) and blocks in recv
+  ASSERT_EQ(hooks::CooperativeWaits(), before + 1);
   blocked.Kill();
-  EXPECT_TRUE(blocked.dead());
+  EXPECT_TRUE(blocked.killed());
   EXPECT_EQ(error, ECANCELED);
 }
 
