@@ -11,7 +11,6 @@
 
 #include "framework/deadline.h"
 #include "framework/greenlet_local.h"
-#include "framework/io_watcher.h"
 #include "framework/thread_pool.h"
 #include "framework/timeout.h"
 #include "framework/waiter.h"
@@ -140,11 +139,21 @@ int WaitFd(int fd, bool write, absl::Duration own_timeout) {
   if (int code = PendingCode()) return code;
   ++cooperative_waits;
   try {
-    IoWatcher io(fd);
-    absl::Status status =
-        io.Wait(write ? IoWatcher::kWrite : IoWatcher::kRead, own_timeout);
-    if (absl::IsDeadlineExceeded(status)) return TimedOut();
-    return 0;  // ready, or a spurious wake: the caller retries the call
+    // One ev_io on the stack: cheaper than an IoWatcher, which is built
+    // for watching an fd over and over.
+    Waiter waiter;
+    FdWatch watch{};
+    watch.waiter = &waiter;
+    ev_io_init(&watch.io, &OnFdReady, fd, write ? EV_WRITE : EV_READ);
+    struct ev_loop* loop = waiter.hub()->loop();
+    ev_io_start(loop, &watch.io);
+    struct Stop {
+      struct ev_loop* loop;
+      ev_io* io;
+      ~Stop() { ev_io_stop(loop, io); }
+    } stop{loop, &watch.io};
+    if (waiter.Wait(own_timeout)) return 0;  // ready, or spurious: retry
+    return TimedOut();
   } catch (...) {
     return FromException();
   }
