@@ -1,5 +1,7 @@
 #include "framework/dump.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <utility>
@@ -10,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "framework/async_result.h"
 #include "framework/greenlet_base.h"
+#include "framework/internal/coarse_clock.h"
 #include "framework/internal/frames.h"
 #include "framework/internal/hub_registry.h"
 #include "framework/internal/hub_remote.h"
@@ -33,7 +36,20 @@ bool IsPlumbing(const std::string& frame) {
   return false;
 }
 
-// "waiting in A() <- B() <- C()": the first frames that are not plumbing.
+// " for 1.52s": how long since the greenlet's last wait began, to the
+// millisecond (the coarse clock's jiffy is the real resolution); "" when
+// it never waited.
+std::string WaitingFor(const RawGreenlet& greenlet) {
+  const std::int64_t since = greenlet.waiting_since();
+  if (since == 0) return "";
+  const absl::Duration waited = absl::Nanoseconds(
+      std::max<std::int64_t>(0, internal::CoarseNanos() - since));
+  return absl::StrCat(
+      " for ", absl::FormatDuration(absl::Trunc(waited, absl::Milliseconds(1))));
+}
+
+// "waiting in A() for 1.52s <- B() <- C()": the first frames that are not
+// plumbing, and since when.
 std::string WaitingIn(const RawGreenlet& greenlet) {
   std::vector<std::string> frames =
       internal::SymbolizeFrames(internal::SuspendedFrames(greenlet));
@@ -43,7 +59,8 @@ std::string WaitingIn(const RawGreenlet& greenlet) {
     shown.push_back(frame);
     if (shown.size() == 3) break;
   }
-  if (shown.empty()) return "waiting";
+  if (shown.empty()) return absl::StrCat("waiting", WaitingFor(greenlet));
+  shown.front() += WaitingFor(greenlet);
   return absl::StrCat("waiting in ", absl::StrJoin(shown, "\n        <- "));
 }
 

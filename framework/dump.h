@@ -8,14 +8,15 @@
 // Sample output:
 //   hub of thread 4711 (server), 3 greenlets:
 //     main greenlet: running (this dump)
-//     greenlet 'acceptor': waiting in evergreen::IoWatcher::Wait()
+//     greenlet 'acceptor': waiting in evergreen::IoWatcher::Wait() for 2.31s
 //         <- evergreen::StreamServer::TakeOne()
 //     greenlet 'worker 2': started, not yet run
 //
 // Each greenlet is listed with its name, its state (not started, started
 // but not yet run, running, waiting, dead) and, for a waiting one, the
 // innermost frames of its suspended stack above the hub's own switching
-// plumbing: what it waits in. Actors run in named greenlets and appear
+// plumbing: what it waits in, and for how long (since its wait began, to
+// the resolution of the coarse clock, a few ms). Actors run in named greenlets and appear
 // under their names. Each hub describes itself on its own thread (a Post),
 // so a hub that is stalled shows as "did not answer".
 #ifndef EVERGREEN_FRAMEWORK_DUMP_H_

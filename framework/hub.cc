@@ -147,6 +147,7 @@ bool Hub::Join(absl::Duration timeout) {
       }
     }
   } cleanup{&timer, timed};
+  RawGreenlet::Current()->set_waiting_since(internal::CoarseNanos());
   greenlet_->Switch();
   return !join_timed_out_;
 }

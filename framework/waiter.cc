@@ -68,6 +68,8 @@ bool Waiter::WaitIgnoringDeadline(absl::Duration timeout) {
     ev_timer_start(hub_->loop(), &timer_);
   }
   WaitGuard guard(&waiting_);
+  // For the live dump's "waiting ... for 1.5s" (one vDSO read).
+  greenlet_->set_waiting_since(internal::CoarseNanos());
   while (!woken_ && !timed_out_) hub_->Suspend();
   if (ev_is_active(&timer_)) ev_timer_stop(hub_->loop(), &timer_);
   return woken_;

@@ -44,6 +44,7 @@
 #define EVERGREEN_GREENLET_RAW_GREENLET_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <string>
 #include <utility>
@@ -140,6 +141,11 @@ class RawGreenlet {
   // greenlet. The raw layer only stores it.
   absl::Time deadline() const { return deadline_; }
   void set_deadline(absl::Time deadline) { deadline_ = deadline; }
+  // When the framework's last wait in this greenlet began (nanoseconds of
+  // CLOCK_MONOTONIC_COARSE); 0 before any. The live dump says from it how
+  // long a greenlet has waited. The raw layer only stores it.
+  std::int64_t waiting_since() const { return waiting_since_; }
+  void set_waiting_since(std::int64_t nanos) { waiting_since_ = nanos; }
   // Where a suspended greenlet's registers are saved (for debugging tools
   // that walk its stack, such as the live dump); meaningless otherwise.
   internal::MachineContext saved_context() const { return context_; }
@@ -185,6 +191,7 @@ class RawGreenlet {
   std::string name_;
   void* user_data_ = nullptr;
   absl::Time deadline_ = absl::InfiniteFuture();
+  std::int64_t waiting_since_ = 0;
   bool started_ = false;
   bool dead_ = false;
   bool is_main_ = false;

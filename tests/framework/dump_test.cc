@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "framework/event.h"
 #include "framework/greenlet.h"
 #include "framework/hub.h"
@@ -49,6 +50,28 @@ TEST_F(DumpTest, ListsEveryGreenletWithItsStateAndWait) {
   EXPECT_THAT(dump, HasSubstr("greenlet 'fresh': started, not yet run"));
   waiter.Kill();
   sleeper.Kill();
+}
+
+// B-OS4: since when: a waiting greenlet's line says how long it has
+// waited.
+TEST_F(DumpTest, SaysHowLongAGreenletHasWaited) {
+  Event never;
+  auto patient = SpawnWith({.name = "patient"}, [&] { never.Wait(); });
+  Sleep(absl::ZeroDuration());  // it runs up to its wait
+  Sleep(absl::Milliseconds(60));
+  const std::string dump = DumpHubs();
+  const std::string prefix = "greenlet 'patient': waiting in ";
+  const size_t at = dump.find(prefix);
+  ASSERT_NE(at, std::string::npos) << dump;
+  const std::string line = dump.substr(at, dump.find('\n', at) - at);
+  const size_t for_at = line.rfind(" for ");
+  ASSERT_NE(for_at, std::string::npos) << line;
+  absl::Duration waited;
+  ASSERT_TRUE(absl::ParseDuration(line.substr(for_at + 5), &waited)) << line;
+  // At least the 60 ms slept, less one tick of the coarse clock.
+  EXPECT_GE(waited, absl::Milliseconds(50)) << line;
+  EXPECT_LT(waited, absl::Hours(1)) << line;
+  patient.Kill();
 }
 
 // B-OS4: other threads' hubs describe themselves; a stalled one is named
