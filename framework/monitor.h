@@ -24,6 +24,15 @@
 // profiler. With capture_stacks off, no signal is used and the report
 // names the hub's thread only.
 //
+// Opt-in, like gevent's monitor_thread: nothing watches until
+// StartBlockingMonitor() is called, and StopBlockingMonitor() turns it off
+// again; the threshold and the stack capture are options.
+//
+// With the syscall hooks (framework/hooks.h), the monitor is how to find
+// what the hooks cannot reach: a blocking call made inside libc or through
+// a raw syscall holds the hub, and the report names the greenlet and the
+// call (docs/os.md, "What cannot be hooked").
+//
 // Not watched: the main greenlet outside the hub's control (before it
 // first blocks, or after Join() returns).
 //
