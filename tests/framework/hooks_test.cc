@@ -8,8 +8,10 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <string>
@@ -278,6 +280,44 @@ TEST_F(HooksTest, PollAndSelectWaitCooperatively) {
     struct pollfd p {pair.fd[1], POLLIN, 0};  // nothing comes
     return poll(&p, 1, 20);
   }).Get(), 0);
+}
+
+// B-OS3: epoll_wait on an epoll fd of one's own, and the nanosleep
+// family, wait on the hub too.
+TEST_F(HooksTest, EpollWaitAndNanosleepsAreCooperative) {
+  Pair pair;
+  const int epfd = epoll_create1(EPOLL_CLOEXEC);
+  ASSERT_GE(epfd, 0);
+  struct epoll_event watch {};
+  watch.events = EPOLLIN;
+  watch.data.fd = pair.fd[0];
+  ASSERT_EQ(epoll_ctl(epfd, EPOLL_CTL_ADD, pair.fd[0], &watch), 0);
+  auto waiter = Spawn([&] {
+    struct epoll_event got {};
+    const int n = epoll_wait(epfd, &got, 1, 10000);
+    return n == 1 && got.data.fd == pair.fd[0];
+  });
+  auto sleeper = Spawn([&] {
+    const unsigned long long before = hooks::CooperativeWaits();
+    struct timespec ms {0, 1000000};
+    EXPECT_EQ(nanosleep(&ms, nullptr), 0);
+    EXPECT_EQ(clock_nanosleep(CLOCK_MONOTONIC, 0, &ms, nullptr), 0);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    now.tv_nsec += 1000000;
+    if (now.tv_nsec >= 1000000000) {
+      now.tv_nsec -= 1000000000;
+      ++now.tv_sec;
+    }
+    EXPECT_EQ(clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &now, nullptr),
+              0);
+    EXPECT_EQ(hooks::CooperativeWaits(), before + 3);
+    // The epoll waiter is still waiting: the sleeps did not block it out.
+    EXPECT_EQ(send(pair.fd[1], "x", 1, 0), 1);
+  });
+  EXPECT_TRUE(waiter.Get());
+  sleeper.Join();
+  close(epfd);
 }
 
 // B-OS3: a hooked wait past the current deadline fails with ETIMEDOUT.
