@@ -70,8 +70,10 @@ void HubGroup::ThreadMain(Slot* slot, std::mutex* mu, int* started,
       slot->remote = hub->remote();
       slot->stop = std::make_unique<Event>();
       ++*started;
+      // Under the lock: the constructor's condition variable dies as soon
+      // as it sees the last thread started.
+      ready->notify_one();
     }
-    ready->notify_one();
     slot->stop->Wait();
     // The hooks may block (a server's graceful Stop); new ones may be
     // added while they run.
