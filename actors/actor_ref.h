@@ -26,8 +26,11 @@
 // A timed Ask's timer is cancelled as soon as the request is answered (or
 // dropped), so answered Asks keep neither a timer nor the loop alive (B-D2).
 //
-// Thread affinity: the hub thread of the actor (cross-hub delivery comes
-// with the remote layer).
+// Thread affinity: any hub's thread. From another hub than the actor's,
+// Tell/Ask go through the actor's inbox and ev_async (batched wake-ups),
+// each sender's messages keep their order, the reply (and an Ask's timer)
+// live on the caller's hub, and an actor whose hub is stopping fails Asks
+// with Unavailable instead of leaving them pending (B-M2).
 #ifndef EVERGREEN_ACTORS_ACTOR_REF_H_
 #define EVERGREEN_ACTORS_ACTOR_REF_H_
 
@@ -134,13 +137,22 @@ class ActorRef : public AnyActorRef {
     internal::PendingReply<R> pending(result);
     if (deadline != absl::InfiniteFuture()) {
       const absl::Duration wait = deadline - absl::Now();
-      pending.set_timer(cell_->hub()->CallLater(
+      // The timer lives on the caller's hub, where the reply arrives.
+      TimerHandle timer = Hub::Current()->CallLater(
           wait, [result, wait, what = internal::MessageName<M>()]() mutable {
             result.SetException(std::make_exception_ptr(TimeoutError(
                 wait, nullptr,
                 absl::StrCat("Ask(", what, ") timed out after ",
                              absl::FormatDuration(wait)))));
-          }));
+          });
+      if (cell_->OnOwnerHub()) {
+        pending.set_timer(std::move(timer));
+      } else {
+        // The envelope dies on the actor's hub: cancel once answered here.
+        result.linkable()->AddLink(new internal::CallbackLink(
+            Hub::Current(),
+            [timer = std::move(timer)]() mutable { timer.Cancel(); }));
+      }
     }
     internal::ActorCell::Envelope envelope =
         [message = std::move(message), reply = std::move(pending),
