@@ -135,24 +135,30 @@ class ActorRef : public AnyActorRef {
                                ? absl::InfiniteFuture()
                                : absl::Now() + timeout);
     internal::PendingReply<R> pending(result);
+    TimerHandle timer;
     if (deadline != absl::InfiniteFuture()) {
       const absl::Duration wait = deadline - absl::Now();
       // The timer lives on the caller's hub, where the reply arrives.
-      TimerHandle timer = Hub::Current()->CallLater(
+      timer = Hub::Current()->CallLater(
           wait, [result, wait, what = internal::MessageName<M>()]() mutable {
             result.SetException(std::make_exception_ptr(TimeoutError(
                 wait, nullptr,
                 absl::StrCat("Ask(", what, ") timed out after ",
                              absl::FormatDuration(wait)))));
           });
-      if (cell_->OnOwnerHub()) {
-        pending.set_timer(std::move(timer));
-      } else {
-        // The envelope dies on the actor's hub: cancel once answered here.
-        result.linkable()->AddLink(new internal::CallbackLink(
-            Hub::Current(),
-            [timer = std::move(timer)]() mutable { timer.Cancel(); }));
-      }
+      if (cell_->OnOwnerHub()) pending.set_timer(std::move(timer));
+    }
+    if (!cell_->OnOwnerHub()) {
+      // Across hubs the envelope dies on the actor's hub: here, the reply
+      // keeps this hub alive until it arrives (a wait for it is no
+      // LoopExit), then cancels the timer.
+      Hub* here = Hub::Current();
+      here->AddKeepAlive();
+      result.linkable()->AddLink(new internal::CallbackLink(
+          here, [here, timer = std::move(timer)]() mutable {
+            timer.Cancel();
+            here->ReleaseKeepAlive();
+          }));
     }
     internal::ActorCell::Envelope envelope =
         [message = std::move(message), reply = std::move(pending),

@@ -61,8 +61,9 @@ TEST_F(CrossHubActorTest, AskFromAnotherHubRunsThereAndRepliesHere) {
   absl::StatusOr<ActorRef<Recorder>> actor =
       SpawnActorOn<Recorder>(hubs, 1, {.name = "recorder"});
   ASSERT_TRUE(actor.ok()) << actor.status();
-  // From the main thread's hub.
-  EXPECT_EQ(actor->Ask(WhereAmI{}).Get(kLong), hubs.hub(1));
+  // From the main thread's hub, with nothing else alive here: the pending
+  // reply keeps this hub alive (no LoopExit) until it arrives.
+  EXPECT_EQ(actor->Ask(WhereAmI{}).Get(), hubs.hub(1));
   // From a greenlet of hub 0: the reply wakes that greenlet on hub 0.
   AsyncResult<bool> asked = hubs.Spawn(0, [&hubs, ref = *actor] {
     AsyncResult<Hub*> reply = ref.Ask(WhereAmI{}, kLong);
