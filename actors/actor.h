@@ -40,7 +40,11 @@
 // destroyed when it exits.
 //
 // Thread affinity: an actor lives on the hub of the thread that spawned it;
-// its handlers run in its own greenlet there.
+// its handlers run in its own greenlet there. Refs may be copied to and
+// used from other hubs (actors/actor_on_hub.h spawns on a chosen hub of a
+// HubGroup): Tell/Ask/Stop/Kill/Join, links and monitors work across hubs,
+// replies arrive on the caller's hub, and each sender's messages keep their
+// order (B-M2).
 #ifndef EVERGREEN_ACTORS_ACTOR_H_
 #define EVERGREEN_ACTORS_ACTOR_H_
 
@@ -109,7 +113,7 @@ class ActorBase {
 template <typename A, typename... Args>
 ActorRef<A> SpawnActor(ActorOptions options, Args&&... args) {
   static_assert(std::is_base_of_v<ActorBase, A>, "actors derive ActorBase");
-  auto cell = std::make_shared<internal::ActorCell>(
+  auto cell = internal::MakeActorCell(
       std::move(options), std::make_unique<A>(std::forward<Args>(args)...),
       internal::DispatcherFor<A>(), internal::MessageName<A>());
   cell->Start();

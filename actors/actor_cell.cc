@@ -8,6 +8,8 @@
 #include "actors/actor.h"
 #include "actors/actor_ref.h"
 #include "actors/dead_letters.h"
+#include "framework/async_result.h"
+#include "framework/keep_alive.h"
 
 namespace evergreen {
 namespace internal {
@@ -33,8 +35,28 @@ ActorCell::ActorCell(ActorOptions options, std::unique_ptr<ActorBase> actor,
       options_(std::move(options)),
       actor_(std::move(actor)),
       dispatcher_(std::move(dispatcher)),
-      mailbox_(options_.mailbox_capacity) {
+      mailbox_(options_.mailbox_capacity),
+      remote_(hub_->remote()) {
   actor_->cell_ = this;
+}
+
+std::shared_ptr<ActorCell> MakeActorCell(ActorOptions options,
+                                         std::unique_ptr<ActorBase> actor,
+                                         ActorCell::AnyDispatcher dispatcher,
+                                         const char* type_name) {
+  auto* cell = new ActorCell(std::move(options), std::move(actor),
+                             std::move(dispatcher), type_name);
+  return std::shared_ptr<ActorCell>(cell, [](ActorCell* dying) {
+    if (dying->OnOwnerHub()) {
+      delete dying;
+      return;
+    }
+    // The last ref went on another hub: the cell (its mailbox, greenlet
+    // handle) belongs to its own. If that hub is gone, Post refuses and the
+    // cell dies here, with nothing left to race with.
+    std::shared_ptr<HubRemote> remote = dying->remote_;
+    remote->Post([owned = std::unique_ptr<ActorCell>(dying)] {});
+  });
 }
 
 ActorCell::~ActorCell() = default;
@@ -49,6 +71,15 @@ void ActorCell::Start() {
 }
 
 absl::Status ActorCell::Deliver(Envelope& envelope, const char* what) {
+  if (!OnOwnerHub()) [[unlikely]] {
+    RemoteItem item{std::move(envelope), what, nullptr};
+    absl::Status sent = SendRemote(item);
+    if (!sent.ok()) {
+      envelope = std::move(item.envelope);  // moved from only on success
+      ReportDeadLetter(*this, what, sent);  // on the sender's hub
+    }
+    return sent;
+  }
   if (exited_) {
     absl::Status dead = absl::NotFoundError(absl::StrCat(
         "actor '", name_, "' is not running (", exit_.ToString(), ")"));
@@ -80,7 +111,96 @@ absl::Status ActorCell::DeliverAny(std::any message) {
   return Deliver(*envelope, what.c_str());
 }
 
+absl::Status ActorCell::SendRemote(RemoteItem& item) {
+  bool post = false;
+  {
+    std::lock_guard<std::mutex> lock(inbox_mu_);
+    if (inbox_closed_) return inbox_status_;
+    inbox_.push_back(std::move(item));
+    post = !std::exchange(drain_posted_, true);
+  }
+  // One wake-up per batch: later senders find the drain pending.
+  if (!post) return absl::OkStatus();
+  if (remote_->Post([self = shared_from_this()] { self->DrainInbox(); })) {
+    return absl::OkStatus();
+  }
+  // The hub is gone without the actor having closed the inbox (it never
+  // ran): nothing will drain it.
+  std::vector<RemoteItem> orphans;
+  absl::Status gone = absl::UnavailableError(
+      absl::StrCat("actor '", name_, "': its hub has stopped"));
+  {
+    std::lock_guard<std::mutex> lock(inbox_mu_);
+    inbox_closed_ = true;
+    inbox_status_ = gone;
+    orphans.swap(inbox_);
+  }
+  return gone;  // the orphans die here: their Asks fail Unavailable
+}
+
+void ActorCell::OnOwner(absl::AnyInvocable<void(ActorCell&)> op) {
+  if (OnOwnerHub()) {
+    op(*this);
+    return;
+  }
+  RemoteItem item{nullptr, "", std::move(op)};
+  (void)SendRemote(item);  // refused: the actor is gone; so is the op
+}
+
+void ActorCell::DrainInbox() {
+  std::vector<RemoteItem> items;
+  {
+    std::lock_guard<std::mutex> lock(inbox_mu_);
+    items.swap(inbox_);
+    drain_posted_ = false;
+  }
+  for (RemoteItem& item : items) {
+    if (item.control) {
+      item.control(*this);
+      continue;
+    }
+    // In the hub: a full mailbox cannot make this wait.
+    if (!exited_ && options_.block_when_full && mailbox_.full()) {
+      absl::Status full = absl::ResourceExhaustedError(absl::StrCat(
+          "mailbox of actor '", name_, "' is full (",
+          options_.mailbox_capacity, " messages); sent from another hub"));
+      ReportDeadLetter(*this, item.what.c_str(), full);
+      continue;
+    }
+    if (!exited_ && options_.block_when_full) {
+      (void)mailbox_.TryPut(std::move(item.envelope));
+      continue;
+    }
+    (void)Deliver(item.envelope, item.what.c_str());
+  }
+}
+
+void ActorCell::CloseInbox() {
+  std::vector<RemoteItem> items;
+  {
+    std::lock_guard<std::mutex> lock(inbox_mu_);
+    inbox_closed_ = true;
+    inbox_status_ =
+        hub_->destroying()
+            ? absl::UnavailableError(absl::StrCat(
+                  "actor '", name_, "' is not running: its hub is stopping"))
+            : absl::NotFoundError(absl::StrCat("actor '", name_,
+                                               "' is not running (",
+                                               exit_.ToString(), ")"));
+    items.swap(inbox_);
+  }
+  // Operations still apply (a link learns of the exit, an observer runs);
+  // messages die, failing their Asks.
+  for (RemoteItem& item : items) {
+    if (item.control) item.control(*this);
+  }
+}
+
 void ActorCell::Stop() {
+  if (!OnOwnerHub()) {
+    OnOwner([](ActorCell& cell) { cell.Stop(); });
+    return;
+  }
   if (exited_) return;
   Envelope stop = &ActorCell::ShutdownEnvelope;
   // A stop must get in even when the mailbox is full.
@@ -92,14 +212,32 @@ void ActorCell::ShutdownEnvelope(ActorBase& actor) {
 }
 
 void ActorCell::Kill() {
+  if (!OnOwnerHub()) {
+    OnOwner([](ActorCell& cell) { cell.Kill(); });
+    return;
+  }
   if (!exited_ && greenlet_) greenlet_.Kill(nullptr, /*block=*/false);
 }
 
 void ActorCell::Fail(std::exception_ptr error) {
+  if (!OnOwnerHub()) {
+    OnOwner([error](ActorCell& cell) { cell.Fail(error); });
+    return;
+  }
   if (!exited_ && greenlet_) greenlet_.Kill(std::move(error), /*block=*/false);
 }
 
 bool ActorCell::Join(absl::Duration timeout) {
+  if (!OnOwnerHub()) {
+    if (!alive()) return true;
+    AsyncResult<void> done;  // on the caller's hub: the observer runs here
+    HubKeepAlive waiting;
+    const std::uint64_t id =
+        AddExitObserver([done](const Exit&) mutable { done.Set(); });
+    if (done.Wait(timeout)) return true;
+    RemoveExitObserver(id);
+    return !alive();
+  }
   if (exited_) return true;
   greenlet_.Join(timeout);
   return exited_;
@@ -144,8 +282,8 @@ void ActorCell::Run() {
 }
 
 void ActorCell::Finish(Exit exit) {
-  exited_ = true;
   exit_ = std::move(exit);
+  exited_.store(true, std::memory_order_release);  // exit_ first (alive())
   // Queued requests die with their envelopes (Asks fail "exited before
   // replying"); the actor's state goes now.
   mailbox_.Shutdown(/*immediate=*/true);
@@ -157,6 +295,13 @@ void ActorCell::Finish(Exit exit) {
   std::shared_ptr<ActorCell> self = shared_from_this();
   for (auto& [id, weak] : links) {
     if (std::shared_ptr<ActorCell> other = weak.lock()) {
+      if (other->hub_ != hub_) {  // on its own hub, in send order
+        other->OnOwner([self, exit = exit_](ActorCell& cell) {
+          cell.links_.erase(self->id());
+          cell.OnLinkedExit(self, exit);
+        });
+        continue;
+      }
       other->links_.erase(id_);
       other->OnLinkedExit(self, exit_);
     }
@@ -167,6 +312,7 @@ void ActorCell::Finish(Exit exit) {
       observer(exit);
     });
   }
+  CloseInbox();  // after the exit is known: a late observer sees it
 }
 
 void ActorCell::OnLinkedExit(const std::shared_ptr<ActorCell>& from,
@@ -185,21 +331,66 @@ void ActorCell::OnLinkedExit(const std::shared_ptr<ActorCell>& from,
 }
 
 std::uint64_t ActorCell::AddExitObserver(ExitObserver observer) {
-  const std::uint64_t id = next_observer_id_++;
+  const std::uint64_t id =
+      next_observer_id_.fetch_add(1, std::memory_order_relaxed);
+  if (!OnOwnerHub()) {
+    // Runs on the caller's hub: posted there from the actor's.
+    auto box = std::make_shared<ExitObserver>(
+        [caller = Hub::Current()->remote(), observer = std::move(observer)](
+            const Exit& exit) mutable {
+          caller->Post([observer = std::move(observer), exit]() mutable {
+            observer(exit);
+          });
+        });
+    RemoteItem item{nullptr, "", [id, box](ActorCell& cell) {
+                      cell.AddObserverHere(id, std::move(*box));
+                    }};
+    if (!SendRemote(item).ok()) {
+      // The actor is gone (its exit is readable once !alive()).
+      Exit exit = alive() ? Exit::Killed() : exit_;
+      (*box)(exit);
+    }
+    return id;
+  }
+  AddObserverHere(id, std::move(observer));
+  return id;
+}
+
+void ActorCell::AddObserverHere(std::uint64_t id, ExitObserver observer) {
   if (exited_) {
     hub_->CallSoon([observer = std::move(observer), exit = exit_]() mutable {
       observer(exit);
     });
-    return id;
+    return;
   }
   observers_.emplace(id, std::move(observer));
-  return id;
 }
 
-void ActorCell::RemoveExitObserver(std::uint64_t id) { observers_.erase(id); }
+void ActorCell::RemoveExitObserver(std::uint64_t id) {
+  OnOwner([id](ActorCell& cell) { cell.observers_.erase(id); });
+}
 
 void ActorCell::Link(const std::shared_ptr<ActorCell>& other) {
   if (other.get() == this) return;
+  if (other->hub_ != hub_) {
+    // Across hubs: each side's table is written on its own hub. Should the
+    // other have exited already, it answers as below (noproc).
+    links_[other->id_] = other;
+    other->OnOwner([peer = weak_from_this()](ActorCell& cell) {
+      std::shared_ptr<ActorCell> linked = peer.lock();
+      if (linked == nullptr) return;
+      if (!cell.alive()) {
+        Exit exit = cell.exit_.abnormal() ? cell.exit_ : Exit::Normal();
+        linked->OnOwner([from = cell.shared_from_this(), exit](ActorCell& me) {
+          me.links_.erase(from->id());
+          me.OnLinkedExit(from, exit);
+        });
+        return;
+      }
+      cell.links_[linked->id_] = linked;
+    });
+    return;
+  }
   if (!other->alive()) {
     // Linking to a dead actor: its exit reaches us at once (OTP's noproc).
     OnLinkedExit(other, other->exit_.abnormal() ? other->exit_ : Exit::Normal());
@@ -211,7 +402,7 @@ void ActorCell::Link(const std::shared_ptr<ActorCell>& other) {
 
 void ActorCell::Unlink(const std::shared_ptr<ActorCell>& other) {
   links_.erase(other->id_);
-  other->links_.erase(id_);
+  other->OnOwner([id = id_](ActorCell& cell) { cell.links_.erase(id); });
 }
 
 }  // namespace internal

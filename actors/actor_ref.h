@@ -26,8 +26,11 @@
 // A timed Ask's timer is cancelled as soon as the request is answered (or
 // dropped), so answered Asks keep neither a timer nor the loop alive (B-D2).
 //
-// Thread affinity: the hub thread of the actor (cross-hub delivery comes
-// with the remote layer).
+// Thread affinity: any hub's thread. From another hub than the actor's,
+// Tell/Ask go through the actor's inbox and ev_async (batched wake-ups),
+// each sender's messages keep their order, the reply (and an Ask's timer)
+// live on the caller's hub, and an actor whose hub is stopping fails Asks
+// with Unavailable instead of leaving them pending (B-M2).
 #ifndef EVERGREEN_ACTORS_ACTOR_REF_H_
 #define EVERGREEN_ACTORS_ACTOR_REF_H_
 
@@ -132,14 +135,29 @@ class ActorRef : public AnyActorRef {
                                ? absl::InfiniteFuture()
                                : absl::Now() + timeout);
     internal::PendingReply<R> pending(result);
+    TimerHandle timer;
     if (deadline != absl::InfiniteFuture()) {
       const absl::Duration wait = deadline - absl::Now();
-      pending.set_timer(cell_->hub()->CallLater(
+      // The timer lives on the caller's hub, where the reply arrives.
+      timer = Hub::Current()->CallLater(
           wait, [result, wait, what = internal::MessageName<M>()]() mutable {
             result.SetException(std::make_exception_ptr(TimeoutError(
                 wait, nullptr,
                 absl::StrCat("Ask(", what, ") timed out after ",
                              absl::FormatDuration(wait)))));
+          });
+      if (cell_->OnOwnerHub()) pending.set_timer(std::move(timer));
+    }
+    if (!cell_->OnOwnerHub()) {
+      // Across hubs the envelope dies on the actor's hub: here, the reply
+      // keeps this hub alive until it arrives (a wait for it is no
+      // LoopExit), then cancels the timer.
+      Hub* here = Hub::Current();
+      here->AddKeepAlive();
+      result.linkable()->AddLink(new internal::CallbackLink(
+          here, [here, timer = std::move(timer)]() mutable {
+            timer.Cancel();
+            here->ReleaseKeepAlive();
           }));
     }
     internal::ActorCell::Envelope envelope =

@@ -19,9 +19,20 @@
 //
 // Thread affinity: bound to the hub of the creating thread. Set and
 // SetException may be called from any thread (delivered through
-// Hub::Post); everything else on the owning hub's thread. As with Event, a
-// wait that only another thread can end needs a HubKeepAlive held for it
-// or a timeout.
+// Hub::Post); everything else on the owning hub's thread, except the waits
+// below. As with Event, a wait that only another thread can end needs a
+// HubKeepAlive held for it or a timeout.
+//
+// Cross-hub waits: Wait, Get, Take and Result may also be called from a
+// greenlet of another hub (or a thread without one, which then gets a
+// hub). The owner's hub is asked, through its ev_async (Hub::Post), to
+// wake the waiter's hub through the waiter's ev_async once the result is
+// ready; neither hub touches the other's state, and the value is read only
+// after that hand-off. The waiting hub is kept alive meanwhile. If the
+// owner's hub is gone before the result is ready, the wait ends only by its
+// timeout (an unbounded one ends at once, as not ready). ready(),
+// successful() and exception() remain owner-thread only. See
+// framework/hub_group.h for results delivered across hubs.
 //
 // Blocks, under a deadline: every blocking call here waits at most until
 // min(its own timeout, CurrentDeadline()) and then fails as its timeout
@@ -51,7 +62,8 @@ namespace evergreen {
 namespace internal {
 
 // What every AsyncResult<T> shares: readiness, the error, the waiting.
-class AsyncResultCore : public Linkable {
+class AsyncResultCore : public Linkable,
+                        public std::enable_shared_from_this<AsyncResultCore> {
  public:
   AsyncResultCore() : hub_(Hub::Current()), remote_(hub_->remote()) {}
 
@@ -73,6 +85,9 @@ class AsyncResultCore : public Linkable {
   bool SetErrorHere(std::exception_ptr error);
 
  protected:
+  // Wait(timeout) from another hub's thread (see "Cross-hub waits").
+  bool WaitAcross(absl::Duration timeout);
+
   // Marks ready and notifies; returns false if it already was.
   bool Complete();
 

@@ -4,14 +4,24 @@
 //
 // Internal: users see ActorRef (actors/actor_ref.h) and AnyActorRef
 // (actors/any_actor_ref.h).
-// Thread affinity: the hub thread that spawned the actor.
+// Thread affinity: the hub thread that spawned the actor owns the cell. From
+// another thread (another hub of a HubGroup), Deliver/DeliverAny, Stop,
+// Kill, Fail, Join, AddExitObserver/RemoveExitObserver, Link/Unlink,
+// alive(), exit() once !alive(), id(), name() and hub() (for comparison)
+// may be called: they go through the cell's inbox (a mutex-guarded MPSC
+// queue) and the owner's ev_async, one wake-up per batch (see
+// docs/design.md, "Threading"). Everything else is owner-only. The last
+// reference may be dropped on any thread: the cell is then destroyed on
+// its hub (MakeActorCell).
 #ifndef EVERGREEN_ACTORS_INTERNAL_ACTOR_CELL_H_
 #define EVERGREEN_ACTORS_INTERNAL_ACTOR_CELL_H_
 
 #include <any>
+#include <atomic>
 #include <optional>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <typeindex>
 #include <vector>
@@ -24,6 +34,7 @@
 #include "actors/exit.h"
 #include "framework/greenlet.h"
 #include "framework/internal/end_observer.h"
+#include "framework/internal/hub_remote.h"
 #include "framework/joinable_queue.h"
 
 namespace evergreen {
@@ -57,6 +68,12 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   // message for errors and dead letters. Errors: NotFound when the actor
   // is dead (a dead letter is reported), ResourceExhausted when the mailbox
   // is full, DeadlineExceeded when a blocking send timed out.
+  // From another hub: queued in the inbox and moved into the mailbox on the
+  // actor's hub, in the order sent (per sender); OK once queued there. A
+  // full mailbox then drops it with a dead letter on the actor's hub
+  // (block_when_full does not block a sender on another hub). Errors:
+  // NotFound when the actor has exited, Unavailable when its hub is
+  // stopping or gone (a dead letter on the sender's hub).
   absl::Status Deliver(Envelope& envelope, const char* what);
   absl::Status DeliverAny(std::any message);
 
@@ -69,13 +86,16 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   // Blocks until the actor has exited, or `timeout`. Returns alive() == false.
   bool Join(absl::Duration timeout);
 
-  bool alive() const { return !exited_; }
+  // Any thread (acquire: once false, exit() is stable and readable).
+  bool alive() const { return !exited_.load(std::memory_order_acquire); }
   const Exit& exit() const { return exit_; }
   std::uint64_t id() const { return id_; }
   const std::string& name() const { return name_; }
   const char* type_name() const { return type_name_; }
   Hub* hub() const { return hub_; }
   std::size_t mailbox_size() const { return mailbox_.size(); }
+  // True on the actor's own hub thread.
+  bool OnOwnerHub() const { return Hub::CurrentIfExists() == hub_; }
   // True when called from the actor's own greenlet (a handler, OnStart,
   // OnStop), where waiting for the actor's own reply would deadlock.
   bool running_in_actor() const {
@@ -83,7 +103,10 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   }
 
   // Runs `observer` once when the actor exits (at once — on the next hub
-  // turn — if it already has). Returns an id for RemoveExitObserver.
+  // turn — if it already has), in the hub of the caller (from another hub,
+  // it is posted there). Returns an id for RemoveExitObserver; from another
+  // hub, a removal races with an exit already under way (the observer may
+  // still run once).
   std::uint64_t AddExitObserver(ExitObserver observer);
   void RemoveExitObserver(std::uint64_t id);
 
@@ -100,6 +123,28 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
  private:
   // The message ActorRef::Stop queues.
   static void ShutdownEnvelope(ActorBase& actor);
+
+  // What another hub sends: a message (with its name), or an operation on
+  // the cell (stop, kill, link, ...), run on the actor's hub in order.
+  struct RemoteItem {
+    Envelope envelope;
+    std::string what;
+    absl::AnyInvocable<void(ActorCell&)> control;
+  };
+  // Queues `item` (moved from only on success) from another hub and wakes
+  // the actor's hub if no drain is pending. Errors: the inbox's closing
+  // status.
+  absl::Status SendRemote(RemoteItem& item);
+  // Runs `op` on the actor's hub: now when called there, else through the
+  // inbox (dropped once the actor is gone).
+  void OnOwner(absl::AnyInvocable<void(ActorCell&)> op);
+  // On the actor's hub: AddExitObserver's body.
+  void AddObserverHere(std::uint64_t id, ExitObserver observer);
+  // On the actor's hub: delivers what other hubs queued.
+  void DrainInbox();
+  // On the actor's hub, at exit: refuses further remote items; what is
+  // still queued dies (its Asks fail).
+  void CloseInbox();
   void Run();
   void Finish(Exit exit);
   void OnLinkedExit(const std::shared_ptr<ActorCell>& from, const Exit& exit);
@@ -129,14 +174,32 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   Greenlet<void> greenlet_;
   EndWatch end_watch_{this};
   Exit exit_;
-  bool exited_ = false;
+  std::atomic<bool> exited_{false};
+  friend std::shared_ptr<ActorCell> MakeActorCell(ActorOptions,
+                                                  std::unique_ptr<ActorBase>,
+                                                  AnyDispatcher, const char*);
   bool trap_exit_ = false;
   std::optional<ExitReason> stop_request_;
   absl::flat_hash_map<std::uint64_t, ExitObserver> observers_;
-  std::uint64_t next_observer_id_ = 1;
+  std::atomic<std::uint64_t> next_observer_id_{1};
   // Links, by the other cell's id; the value is our observer on it.
   absl::flat_hash_map<std::uint64_t, std::weak_ptr<ActorCell>> links_;
+
+  // The owner hub's cross-thread side, and the inbox other hubs write to.
+  std::shared_ptr<HubRemote> remote_;
+  std::mutex inbox_mu_;  // guards the four below
+  std::vector<RemoteItem> inbox_;
+  bool drain_posted_ = false;
+  bool inbox_closed_ = false;
+  absl::Status inbox_status_;  // why it is closed
 };
+
+// Makes a cell whose last reference may be dropped on any thread: it is
+// then destroyed on its own hub (or at once if that hub is gone).
+std::shared_ptr<ActorCell> MakeActorCell(ActorOptions options,
+                                         std::unique_ptr<ActorBase> actor,
+                                         ActorCell::AnyDispatcher dispatcher,
+                                         const char* type_name);
 
 // Reports a message that could not be delivered (see actors/dead_letters.h).
 void ReportDeadLetter(const ActorCell& cell, const char* what,

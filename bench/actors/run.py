@@ -11,6 +11,9 @@ prints one comparison per line in compare.py's format:
   Spawn+stop           an actor's whole life, spawned and stopped at once
   Savina ThreadRing    a token passed around a ring of 1,000 actors
   Savina Counting      N increments to a counter, then a request for it
+  cross-hub Ask/Tell   the Ask round trip and a Tell stream between actors
+                       on the two hubs of a HubGroup, against CAF with two
+                       scheduler workers (cross_hub_bench.cc)
   supervisor restart   crash -> replacement serving (CAF 0.17 has no
                        supervisor: its peer is a hand-written monitor +
                        respawn, which does less)
@@ -46,6 +49,7 @@ BINARIES = [
     ('supervisor_bench', 3, 0.1),
     ('thread_ring_bench', 2, 0.1),
     ('counting_bench', 3, 0.1),
+    ('cross_hub_bench', 3, 0.1),
 ]
 
 # Google Benchmark's name for a benchmark registered with UseRealTime()
@@ -151,6 +155,14 @@ def print_all(r):
     count = r.count('BM_EvergreenCounting')
     whole_run(f'Savina Counting, {short_count(count)} increments',
               'BM_EvergreenCounting', 'BM_CafCounting')
+    cost('cross-hub Ask round trip (2 hubs; caf: 2 scheduler threads)', 'ns',
+         1, 'BM_EvergreenCrossHubAskRoundTrip',
+         'BM_CafTwoWorkersRequestRoundTrip')
+    compare.print_comparison(
+        'cross-hub Tell throughput, one sender to one actor on the other hub '
+        '(caf: 2 scheduler threads)',
+        'Mmsg/s', 1e3 / r.ns('BM_EvergreenCrossHubTell'), 'caf',
+        1e3 / r.ns('BM_CafTwoWorkersTell'), higher_is_better=True)
     cost('Supervisor restart, crash to new child serving '
          '(caf: hand-written monitor+respawn, no supervisor in CAF 0.17)',
          'us', 1e3, 'BM_EvergreenSupervisorRestart',

@@ -6,16 +6,18 @@
 
 namespace evergreen::bench {
 
-CafPeer::CafPeer() : system_(OneWorker(config_)), main_(system_) {
-  if (system_.scheduler().num_workers() != 1) {
-    Fail("CAF did not honour scheduler.max-threads = 1");
+CafPeer::CafPeer(int workers)
+    : system_(Workers(config_, workers)), main_(system_) {
+  if (system_.scheduler().num_workers() != static_cast<std::size_t>(workers)) {
+    Fail("CAF did not honour scheduler.max-threads");
   }
 }
 
 CafPeer::~CafPeer() = default;
 
-caf::actor_system_config& CafPeer::OneWorker(caf::actor_system_config& config) {
-  config.set("scheduler.max-threads", 1);
+caf::actor_system_config& CafPeer::Workers(caf::actor_system_config& config,
+                                           int workers) {
+  config.set("scheduler.max-threads", workers);
   return config;
 }
 

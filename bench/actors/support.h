@@ -73,7 +73,9 @@ void RunBatches(benchmark::State& state, std::int64_t n, Batch&& batch) {
 // the calling thread that starts batches and hears of their end.
 class CafPeer {
  public:
-  CafPeer();
+  // One scheduler worker; `workers` for the cross-hub comparisons (the peer
+  // of a HubGroup of that many hubs).
+  explicit CafPeer(int workers = 1);
   ~CafPeer();
   CafPeer(const CafPeer&) = delete;
   CafPeer& operator=(const CafPeer&) = delete;
@@ -98,7 +100,8 @@ class CafPeer {
   }
 
  private:
-  static caf::actor_system_config& OneWorker(caf::actor_system_config& config);
+  static caf::actor_system_config& Workers(caf::actor_system_config& config,
+                                           int workers);
 
   caf::actor_system_config config_;
   caf::actor_system system_;

@@ -6,6 +6,11 @@
                (throughput) and over 1 (latency-bound), msgs/s and the
                server's CPU time per message, plus the 1-connection median
                round trip
+  scaling      the same echo load (100 connections) against Evergreen's
+               echo server on 2 hubs (a HubGroup, SO_REUSEPORT) and on 1
+               hub (evergreen_echo_hubs), both free to use cores 0-1; the
+               load generator is pinned to core 1, so on a 2-core machine
+               it shares that core with the second hub
   tls          full TLS 1.3 handshakes (ECDSA P-256, no resumption) per
                second, and per second of the server's CPU time: Evergreen's
                TlsStreamServer (evergreen_tls) against nginx (nginx-light)
@@ -84,14 +89,14 @@ def stop(process):
 
 
 @contextlib.contextmanager
-def announced_server(args):
+def announced_server(args, core=SERVER_CORE):
     """Runs a server that prints "port <n>" once listening (the Evergreen,
-    libev and gevent servers here), pinned to the server core; yields
-    (port, pid) and stops it afterwards."""
+    libev and gevent servers here), pinned to `core` (the server core
+    unless said); yields (port, pid) and stops it afterwards."""
     # stderr goes to a file: a pipe nobody reads could fill and stall it.
     with tempfile.TemporaryFile(mode='w+') as errors:
         process = subprocess.Popen(
-            pinned(SERVER_CORE, args), cwd=compare.REPO_ROOT,
+            pinned(core, args), cwd=compare.REPO_ROOT,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors,
             text=True)
         try:
@@ -298,4 +303,31 @@ def tls_handshakes():
                              higher_is_better=True)
 
 
-COMPARISONS = [tcp_echo, tls_handshakes]
+SCALING_ROUNDS = 3
+SCALING_CONNECTIONS = 100
+
+
+def tcp_echo_scaling():
+    """msgs/s of the echo server on 2 hubs over the same on 1 hub."""
+    binary = compare.built(SUITE, 'evergreen_echo_hubs')
+    load = compare.built(SUITE, 'echo_load')
+    samples = compare.Samples()
+    for index in range(SCALING_ROUNDS):
+        for hubs in ((2, 1) if index % 2 == 0 else (1, 2)):
+            with announced_server([binary, str(hubs)],
+                                  core='0,1') as (port, pid):
+                result = measured_load(pid, [
+                    load, f'127.0.0.1:{port}', str(SCALING_CONNECTIONS),
+                    str(ECHO_SECONDS), str(ECHO_WARMUP_SECONDS),
+                    str(ECHO_MESSAGE_BYTES)])
+                samples.add(f'{hubs}', [result['msgs_per_second']])
+    two, one = samples.median('2'), samples.median('1')
+    print(f'scaling 1→2 hubs, TCP echo, {SCALING_CONNECTIONS} connections x '
+          f'{ECHO_MESSAGE_BYTES} B (server on cores 0-1, load generator '
+          f'pinned to core {LOAD_CORE}): '
+          f'evergreen_2hubs={compare.format_value(two)} msgs/s '
+          f'evergreen_1hub={compare.format_value(one)} msgs/s '
+          f'ratio={two / one:.2f}', flush=True)
+
+
+COMPARISONS = [tcp_echo, tcp_echo_scaling, tls_handshakes]

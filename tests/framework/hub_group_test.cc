@@ -1,0 +1,135 @@
+// HubGroup: hubs on N threads, cross-hub results and waits
+// (framework/hub_group.h, docs/hub.md "Several hubs").
+#include "framework/hub_group.h"
+
+#include <atomic>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "framework/async_result.h"
+#include "framework/event.h"
+#include "framework/greenlet.h"
+#include "framework/hub.h"
+#include "framework/waiter.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace evergreen {
+namespace {
+
+using ::testing::HasSubstr;
+
+class HubGroupTest : public ::testing::Test {
+ protected:
+  void TearDown() override { Hub::DestroyCurrent(); }
+};
+
+TEST_F(HubGroupTest, EachHubRunsOnAThreadOfItsOwn) {
+  HubGroup hubs({.threads = 3});
+  ASSERT_EQ(hubs.size(), 3);
+  auto results = hubs.SpawnOnEach([&hubs](int index) {
+    EXPECT_EQ(hubs.CurrentIndex(), index);
+    EXPECT_EQ(Hub::Current(), hubs.hub(index));
+    return std::this_thread::get_id();
+  });
+  std::vector<std::thread::id> ids;
+  for (auto& result : results) ids.push_back(result.Get(absl::Seconds(30)));
+  EXPECT_NE(ids[0], ids[1]);
+  EXPECT_NE(ids[1], ids[2]);
+  EXPECT_NE(ids[0], ids[2]);
+  EXPECT_NE(ids[0], std::this_thread::get_id());
+  EXPECT_EQ(hubs.CurrentIndex(), -1);
+  hubs.Stop();
+}
+
+TEST_F(HubGroupTest, DefaultsToOneHubPerCore) {
+  HubGroup hubs;
+  EXPECT_EQ(hubs.size(),
+            std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
+}
+
+TEST_F(HubGroupTest, SpawnDeliversValueOrErrorToTheCallersHub) {
+  HubGroup hubs({.threads = 2});
+  EXPECT_EQ(hubs.Spawn(1, [] { return 42; }).Get(absl::Seconds(30)), 42);
+  AsyncResult<int> failed =
+      hubs.Spawn(0, []() -> int { throw std::runtime_error("boom"); });
+  absl::StatusOr<int> r = failed.Result(absl::Seconds(30));
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("boom"));
+  // Waiting for it never ran the hub dry: no LoopExit without a keep-alive.
+  AsyncResult<void> slow = hubs.Spawn(1, [] { Sleep(absl::Milliseconds(5)); });
+  EXPECT_TRUE(slow.Result().ok());
+}
+
+TEST_F(HubGroupTest, BadIndexAndStoppedGroupFailUnavailable) {
+  HubGroup hubs({.threads = 1});
+  absl::Status bad = hubs.Post(5, [] {});
+  EXPECT_EQ(bad.code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(hubs.Spawn(7, [] { return 1; }).Result().status().code(),
+            absl::StatusCode::kUnavailable);
+  hubs.Stop();
+  hubs.Stop();  // idempotent
+  EXPECT_EQ(hubs.Post(0, [] {}).code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(hubs.Spawn(0, [] { return 1; }).Result().status().code(),
+            absl::StatusCode::kUnavailable);
+}
+
+TEST_F(HubGroupTest, StopUnwindsGreenletsThatOutliveTheGraceAndFailsTheirResults) {
+  HubGroup hubs({.threads = 2, .stop_grace = absl::Milliseconds(10)});
+  AsyncResult<void> forever =
+      hubs.Spawn(1, [] { Sleep(absl::Hours(1)); });
+  // The sleeper is running once a later spawn on the same hub has run.
+  ASSERT_TRUE(hubs.Spawn(1, [] {}).Result().ok());
+  hubs.Stop();
+  absl::Status status = forever.Result(absl::Seconds(30));
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+}
+
+TEST_F(HubGroupTest, AtStopHooksRunOnTheirHubInReverseOrder) {
+  HubGroup hubs({.threads = 2});
+  std::vector<std::string> trace;  // written only on hub 1's thread
+  ASSERT_TRUE(hubs.Spawn(1, [&] {
+                    hubs.AtStop([&] { trace.push_back("first"); });
+                    hubs.AtStop([&] {
+                      Sleep(absl::Milliseconds(1));  // hooks may block
+                      trace.push_back("second");
+                    });
+                  })
+                  .Result()
+                  .ok());
+  EXPECT_THROW(hubs.AtStop([] {}), WrongThreadError);
+  hubs.Stop();  // joins: trace is ours again
+  EXPECT_EQ(trace, (std::vector<std::string>{"second", "first"}));
+}
+
+TEST_F(HubGroupTest, AnAsyncResultOfOneHubIsAwaitedFromAnother) {
+  HubGroup hubs({.threads = 2});
+  // A result made on hub 0, set later there; a greenlet on hub 1 waits.
+  AsyncResult<AsyncResult<std::string>> made =
+      hubs.Spawn(0, [] { return AsyncResult<std::string>(); });
+  AsyncResult<std::string> on_zero = made.Get(absl::Seconds(30));
+  AsyncResult<std::string> waited = hubs.Spawn(1, [on_zero] {
+    return on_zero.Get(absl::Seconds(30));  // cross-hub wait
+  });
+  ASSERT_TRUE(hubs.Spawn(0, [on_zero]() mutable {
+                    Sleep(absl::Milliseconds(1));
+                    on_zero.Set("from hub 0");
+                  })
+                  .Result()
+                  .ok());
+  EXPECT_EQ(waited.Get(absl::Seconds(30)), "from hub 0");
+  // Already ready: the wait returns at once, also from the main thread.
+  EXPECT_EQ(on_zero.Get(absl::Seconds(30)), "from hub 0");
+  // Not set in time: a cross-hub wait times out like a local one.
+  AsyncResult<AsyncResult<int>> never =
+      hubs.Spawn(0, [] { return AsyncResult<int>(); });
+  AsyncResult<int> unset = never.Get(absl::Seconds(30));
+  EXPECT_EQ(unset.Result(absl::Milliseconds(5)).status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  hubs.Stop();
+}
+
+}  // namespace
+}  // namespace evergreen
