@@ -8,6 +8,7 @@
 #include "actors/actor.h"
 #include "actors/actor_ref.h"
 #include "actors/dead_letters.h"
+#include "framework/deadline.h"
 
 namespace evergreen {
 namespace internal {
@@ -149,6 +150,10 @@ void ActorCell::Finish(Exit exit) {
   // Queued requests die with their envelopes (Asks fail "exited before
   // replying"); the actor's state goes now.
   mailbox_.Shutdown(/*immediate=*/true);
+  if (actor_ != nullptr) {
+    internal::NoDeadlineScope no_deadline;
+    actor_->BeforeDestroy();
+  }
   actor_.reset();
   auto observers = std::move(observers_);
   observers_.clear();

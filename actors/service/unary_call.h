@@ -34,6 +34,7 @@
 #include "actors/service/payload.h"
 #include "framework/async_result.h"
 #include "framework/hub.h"
+#include "framework/timer_handle.h"
 
 namespace evergreen {
 namespace internal {
@@ -61,12 +62,15 @@ absl::StatusOr<Reply> TypedReply(const MethodInfo& method,
   return reply;
 }
 
-// Starts the call; `id` receives the channel's call id (0 if none).
+// Starts the call; `id` receives the channel's call id (0 if none). When
+// the reply comes, `timer` (if any) is cancelled: no timer outlives its
+// call.
 template <typename Reply>
 AsyncResult<absl::StatusOr<Reply>> StartTyped(
     const Channel& channel, const MethodInfo& method,
     const google::protobuf::Message& request, absl::Time deadline,
-    const Metadata& metadata, std::uint64_t* id) {
+    const Metadata& metadata, std::uint64_t* id,
+    std::shared_ptr<TimerHandle> timer = nullptr) {
   AsyncResult<absl::StatusOr<Reply>> result;
   *id = 0;
   if (!channel) {
@@ -81,8 +85,10 @@ AsyncResult<absl::StatusOr<Reply>> StartTyped(
   }
   *id = channel.impl()->Start(
       method, request, deadline, metadata,
-      [result, &method](absl::StatusOr<Payload> payload) mutable {
+      [result, &method, timer = std::move(timer)](
+          absl::StatusOr<Payload> payload) mutable {
         result.Set(TypedReply<Reply>(method, std::move(payload)));
+        if (timer != nullptr) timer->Cancel();
       });
   return result;
 }
@@ -91,20 +97,24 @@ AsyncResult<absl::StatusOr<Reply>> StartTyped(
 
 // Async: the result completes with the reply or the error; at the
 // deadline it completes with DeadlineExceeded and the call is cancelled.
-// Never blocks.
+// The deadline's timer is cancelled when the reply comes. Never blocks.
 template <typename Reply>
 AsyncResult<absl::StatusOr<Reply>> StartUnary(
     const Channel& channel, const MethodInfo& method,
     const google::protobuf::Message& request, const CallOptions& options) {
   const absl::Time deadline = options.EffectiveDeadline();
   std::uint64_t id;
+  if (deadline == absl::InfiniteFuture()) {
+    return internal::StartTyped<Reply>(channel, method, request, deadline,
+                                       options.metadata, &id);
+  }
+  auto timer = std::make_shared<TimerHandle>();
   AsyncResult<absl::StatusOr<Reply>> result = internal::StartTyped<Reply>(
-      channel, method, request, deadline, options.metadata, &id);
-  if (!result.ready() && deadline != absl::InfiniteFuture()) {
-    // Core v2: a cancellable Hub::CallLater handle, cancelled on reply.
+      channel, method, request, deadline, options.metadata, &id, timer);
+  if (!result.ready()) {
     const absl::Duration budget = deadline - absl::Now();
     std::weak_ptr<ChannelImpl> weak = channel.shared_impl();
-    Hub::Current()->CallLater(
+    *timer = Hub::Current()->CallLater(
         budget, [result, weak, id, &method, budget]() mutable {
           if (result.ready()) return;
           std::shared_ptr<ChannelImpl> impl = weak.lock();

@@ -1,6 +1,7 @@
 #include "actors/transport/udp_endpoint.h"
 
 #include "absl/strings/str_cat.h"
+#include "actors/service/handler_call.h"
 #include "actors/transport/frames.h"
 #include "framework/async_result.h"
 
@@ -56,7 +57,10 @@ void UdpEndpoint::Handle(absl::string_view datagram, const SocketAddress& from,
   Key key{from.ToString(), frame.call_id()};
   auto cached = cache_.find(key);
   if (frame.kind() == rpc::Frame::CANCEL) {
-    if (cached != cache_.end()) cached->second.state->cancelled = true;
+    if (cached != cache_.end()) {
+      CancelCall(cached->second.state,
+                 absl::CancelledError("cancelled by the client"));
+    }
     return;
   }
   if (frame.kind() != rpc::Frame::REQUEST) return;
