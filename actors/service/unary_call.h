@@ -5,6 +5,10 @@
 //   AsyncResult<absl::StatusOr<GetReply>> f = kv.GetAsync(req);
 //   absl::StatusOr<GetReply> later = f.Get();
 //
+// The deadline is min(options' timeout/deadline, the caller's current
+// deadline): inside a handler, calls end by the handler's deadline and
+// carry it on the wire.
+//
 // Errors (all as absl::Status in the result; nothing throws): the
 // server's status; DeadlineExceeded at the call's deadline ("call M to T:
 // deadline exceeded after 50ms"), and the server is told to stop;
@@ -20,6 +24,7 @@
 #ifndef EVERGREEN_ACTORS_SERVICE_UNARY_CALL_H_
 #define EVERGREEN_ACTORS_SERVICE_UNARY_CALL_H_
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -33,11 +38,19 @@
 #include "actors/service/method.h"
 #include "actors/service/payload.h"
 #include "framework/async_result.h"
+#include "framework/deadline.h"
 #include "framework/hub.h"
 #include "framework/timer_handle.h"
 
 namespace evergreen {
 namespace internal {
+
+// The call's deadline: the options', narrowed to the caller's current
+// deadline (framework/deadline.h), so that a handler's nested calls end
+// by its own deadline and carry it to their servers.
+inline absl::Time CallDeadline(const CallOptions& options) {
+  return std::min(options.EffectiveDeadline(), CurrentDeadline());
+}
 
 // "call M to T: deadline exceeded after D".
 absl::Status CallDeadlineExceeded(const MethodInfo& method,
@@ -102,7 +115,7 @@ template <typename Reply>
 AsyncResult<absl::StatusOr<Reply>> StartUnary(
     const Channel& channel, const MethodInfo& method,
     const google::protobuf::Message& request, const CallOptions& options) {
-  const absl::Time deadline = options.EffectiveDeadline();
+  const absl::Time deadline = internal::CallDeadline(options);
   std::uint64_t id;
   if (deadline == absl::InfiniteFuture()) {
     return internal::StartTyped<Reply>(channel, method, request, deadline,
@@ -136,7 +149,7 @@ absl::StatusOr<Reply> CallUnary(const Channel& channel,
                                 const MethodInfo& method,
                                 const google::protobuf::Message& request,
                                 const CallOptions& options) {
-  const absl::Time deadline = options.EffectiveDeadline();
+  const absl::Time deadline = internal::CallDeadline(options);
   std::uint64_t id;
   AsyncResult<absl::StatusOr<Reply>> result = internal::StartTyped<Reply>(
       channel, method, request, deadline, options.metadata, &id);

@@ -2,7 +2,7 @@
 // (calls serialised), N instances behind a router, a call per greenlet
 // under a bound; and cancellation and deadlines reaching the handler
 // (actors/service/handler_call.h). In-process, through Channel::Local.
-// Behaviours: B-RPC8 (load shedding), B-RPC10 (crash under a supervisor),
+// Behaviours: B-RPC14 (execution modes), B-RPC8 (load shedding), B-RPC10 (crash under a supervisor),
 // B-RPC3 (deadlines reach the handler).
 #include <algorithm>
 #include <memory>
@@ -44,6 +44,7 @@ struct Gate {
   bool wait_result = true;   // what the last deadline-bounded wait said
   bool scoped = false;       // CurrentDeadline() was the call's deadline
   Event waited;
+  AnyActorRef nested;  // "nested" calls this service's Say
 };
 Gate* gate = nullptr;
 
@@ -59,6 +60,9 @@ class GatedService : public Echo::Service {
     reply.set_text(self().name());
     reply.set_calls(calls_);
     if (request.text() == "quick") return reply;
+    if (request.text() == "nested") {  // no timeout of its own
+      return Echo::Client(Channel::Local(gate->nested)).Say(request);
+    }
     if (request.text() == "wait") {
       // The call's deadline is this greenlet's: the wait ends by it.
       gate->scoped = CurrentDeadline() == context.deadline();
@@ -309,6 +313,27 @@ TEST_F(ServiceModesTest, TheCallDeadlineBoundsEveryWaitInTheHandler) {
   EXPECT_FALSE(gate->wait_result);
   service.Stop();
   service.Join();
+}
+
+// A handler's nested calls inherit its deadline and carry it on.
+TEST_F(ServiceModesTest, NestedCallsCarryTheHandlersDeadline) {
+  ActorRef<GatedService> outer = SpawnService<GatedService>("outer", {});
+  ActorRef<EchoService> inner = SpawnService<EchoService>("inner", {});
+  gate->nested = inner;
+  Echo::Client client(Channel::Local(outer));
+  absl::StatusOr<EchoReply> reply =
+      client.Say(Say("nested"), {.timeout = absl::Seconds(30)});
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_GT(reply->deadline_ms(), 0);
+  EXPECT_LE(reply->deadline_ms(), 30'000);
+  // Without a deadline there is none to carry.
+  reply = client.Say(Say("nested"));
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_EQ(reply->deadline_ms(), -1);
+  outer.Stop();
+  inner.Stop();
+  outer.Join();
+  inner.Join();
 }
 
 // A caller that is killed cancels its call: the running handler is

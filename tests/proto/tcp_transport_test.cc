@@ -254,7 +254,7 @@ TEST_F(TcpTransportTest, ServerRestartFailsPendingCallsAndReconnects) {
   })) << after.status();
 }
 
-// Graceful stop: a call in flight when Stop begins finishes within the
+// B-RPC13. Graceful stop: a call in flight when Stop begins finishes within the
 // grace period and its reply goes out; then the server is gone.
 TEST_F(TcpTransportTest, StopLetsCallsInFlightFinishWithinTheTimeout) {
   Echo::Client client(Channel::Tcp(Target()));
@@ -268,7 +268,7 @@ TEST_F(TcpTransportTest, StopLetsCallsInFlightFinishWithinTheTimeout) {
             absl::StatusCode::kUnavailable);
 }
 
-// Past its grace period Stop cancels what still runs: it returns, the
+// B-RPC13. Past its grace period Stop cancels what still runs: it returns, the
 // client sees Unavailable, and the handler is interrupted (the service
 // answers its next call at once instead of sleeping on for a minute).
 TEST_F(TcpTransportTest, StopCancelsHandlersStillRunningAfterTheTimeout) {
