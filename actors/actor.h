@@ -105,6 +105,11 @@ class ActorBase {
  private:
   friend class internal::ActorCell;
   friend class ActorSystemHooks;
+  // Runtime bases (ServiceBase) end greenlets of their own here, after the
+  // actor exited and before the object is destroyed, so that nothing runs
+  // against a half-destroyed actor. Runs in the actor's greenlet for every
+  // exit, kills included; may block (with no deadline).
+  virtual void BeforeDestroy() {}
   internal::ActorCell* cell_ = nullptr;
 };
 

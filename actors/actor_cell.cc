@@ -9,6 +9,7 @@
 #include "actors/actor_ref.h"
 #include "actors/dead_letters.h"
 #include "framework/async_result.h"
+#include "framework/deadline.h"
 #include "framework/keep_alive.h"
 
 namespace evergreen {
@@ -287,6 +288,10 @@ void ActorCell::Finish(Exit exit) {
   // Queued requests die with their envelopes (Asks fail "exited before
   // replying"); the actor's state goes now.
   mailbox_.Shutdown(/*immediate=*/true);
+  if (actor_ != nullptr) {
+    internal::NoDeadlineScope no_deadline;
+    actor_->BeforeDestroy();
+  }
   actor_.reset();
   auto observers = std::move(observers_);
   observers_.clear();

@@ -12,8 +12,13 @@
 // runtime enforces it around the handler (actors/service/handler_call.h):
 // a handler still running at the deadline is interrupted with a
 // TimeoutError at its next blocking call and the client gets
-// DeadlineExceeded. cancelled() turns true when the client gave up (a
-// cancel frame, its connection closed); a long handler may poll it.
+// DeadlineExceeded. Waits inside are also bounded by it as the greenlet's
+// current deadline (framework/deadline.h), so they fail DeadlineExceeded
+// rather than throw. When the call is cancelled (a cancel frame, the
+// client's connection closed, the server stopping past its grace period)
+// cancelled() turns true and the handler is interrupted at its current or
+// next blocking call (CallCancelledError); a CPU-bound handler may poll
+// cancelled().
 //
 // Thread affinity: the service actor's hub. Owned by the runtime; valid
 // during the handler call only.
@@ -28,13 +33,18 @@
 
 namespace evergreen {
 
+class RawGreenlet;
+
 // Shared between a call's handler and the transport that carries it.
 struct CallState {
   std::string method;          // "pkg.Service/Method"
   std::string peer;            // "127.0.0.1:5000", "local"
   absl::Time deadline = absl::InfiniteFuture();
   Metadata metadata;
+  // Set by CancelCall (actors/service/handler_call.h), never cleared.
   bool cancelled = false;
+  // The greenlet running the handler, while it runs; the runtime's.
+  RawGreenlet* handler = nullptr;
 };
 
 class CallContext {

@@ -20,6 +20,14 @@ void IncomingCall::Reply(absl::StatusOr<Payload> outcome) {
   done(std::move(outcome));
 }
 
+void IncomingCall::OnReply(absl::AnyInvocable<void()> before) {
+  done_ = [before = std::move(before), done = std::move(done_)](
+              absl::StatusOr<Payload> outcome) mutable {
+    before();
+    done(std::move(outcome));
+  };
+}
+
 absl::Status DeliverCall(const AnyActorRef& service, IncomingCall call) {
   const std::shared_ptr<internal::ActorCell>& cell = service.cell();
   if (cell == nullptr) {

@@ -45,6 +45,10 @@ class IncomingCall {
 
   // Delivers the outcome; later calls are ignored.
   void Reply(absl::StatusOr<Payload> outcome);
+  // Runs `before` just before the reply callback, whatever the outcome
+  // (a router counts the calls an instance has outstanding). Must not
+  // block. REQUIRES: not answered().
+  void OnReply(absl::AnyInvocable<void()> before);
   bool answered() const { return !done_; }
 
  private:

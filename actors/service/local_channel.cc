@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "actors/registry.h"
 #include "actors/service/channel.h"
+#include "actors/service/handler_call.h"
 #include "actors/service/incoming_call.h"
 
 namespace evergreen {
@@ -59,7 +60,7 @@ class LocalChannel final : public ChannelImpl {
   void Cancel(std::uint64_t id) override {
     auto it = calls_->find(id);
     if (it == calls_->end()) return;
-    it->second->cancelled = true;
+    CancelCall(it->second, absl::CancelledError("cancelled by the caller"));
   }
 
   const std::string& target() const override { return target_; }

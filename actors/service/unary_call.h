@@ -5,6 +5,10 @@
 //   AsyncResult<absl::StatusOr<GetReply>> f = kv.GetAsync(req);
 //   absl::StatusOr<GetReply> later = f.Get();
 //
+// The deadline is min(options' timeout/deadline, the caller's current
+// deadline): inside a handler, calls end by the handler's deadline and
+// carry it on the wire.
+//
 // Errors (all as absl::Status in the result; nothing throws): the
 // server's status; DeadlineExceeded at the call's deadline ("call M to T:
 // deadline exceeded after 50ms"), and the server is told to stop;
@@ -20,6 +24,7 @@
 #ifndef EVERGREEN_ACTORS_SERVICE_UNARY_CALL_H_
 #define EVERGREEN_ACTORS_SERVICE_UNARY_CALL_H_
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -33,10 +38,19 @@
 #include "actors/service/method.h"
 #include "actors/service/payload.h"
 #include "framework/async_result.h"
+#include "framework/deadline.h"
 #include "framework/hub.h"
+#include "framework/timer_handle.h"
 
 namespace evergreen {
 namespace internal {
+
+// The call's deadline: the options', narrowed to the caller's current
+// deadline (framework/deadline.h), so that a handler's nested calls end
+// by its own deadline and carry it to their servers.
+inline absl::Time CallDeadline(const CallOptions& options) {
+  return std::min(options.EffectiveDeadline(), CurrentDeadline());
+}
 
 // "call M to T: deadline exceeded after D".
 absl::Status CallDeadlineExceeded(const MethodInfo& method,
@@ -61,12 +75,15 @@ absl::StatusOr<Reply> TypedReply(const MethodInfo& method,
   return reply;
 }
 
-// Starts the call; `id` receives the channel's call id (0 if none).
+// Starts the call; `id` receives the channel's call id (0 if none). When
+// the reply comes, `timer` (if any) is cancelled: no timer outlives its
+// call.
 template <typename Reply>
 AsyncResult<absl::StatusOr<Reply>> StartTyped(
     const Channel& channel, const MethodInfo& method,
     const google::protobuf::Message& request, absl::Time deadline,
-    const Metadata& metadata, std::uint64_t* id) {
+    const Metadata& metadata, std::uint64_t* id,
+    std::shared_ptr<TimerHandle> timer = nullptr) {
   AsyncResult<absl::StatusOr<Reply>> result;
   *id = 0;
   if (!channel) {
@@ -81,8 +98,10 @@ AsyncResult<absl::StatusOr<Reply>> StartTyped(
   }
   *id = channel.impl()->Start(
       method, request, deadline, metadata,
-      [result, &method](absl::StatusOr<Payload> payload) mutable {
+      [result, &method, timer = std::move(timer)](
+          absl::StatusOr<Payload> payload) mutable {
         result.Set(TypedReply<Reply>(method, std::move(payload)));
+        if (timer != nullptr) timer->Cancel();
       });
   return result;
 }
@@ -91,20 +110,24 @@ AsyncResult<absl::StatusOr<Reply>> StartTyped(
 
 // Async: the result completes with the reply or the error; at the
 // deadline it completes with DeadlineExceeded and the call is cancelled.
-// Never blocks.
+// The deadline's timer is cancelled when the reply comes. Never blocks.
 template <typename Reply>
 AsyncResult<absl::StatusOr<Reply>> StartUnary(
     const Channel& channel, const MethodInfo& method,
     const google::protobuf::Message& request, const CallOptions& options) {
-  const absl::Time deadline = options.EffectiveDeadline();
+  const absl::Time deadline = internal::CallDeadline(options);
   std::uint64_t id;
+  if (deadline == absl::InfiniteFuture()) {
+    return internal::StartTyped<Reply>(channel, method, request, deadline,
+                                       options.metadata, &id);
+  }
+  auto timer = std::make_shared<TimerHandle>();
   AsyncResult<absl::StatusOr<Reply>> result = internal::StartTyped<Reply>(
-      channel, method, request, deadline, options.metadata, &id);
-  if (!result.ready() && deadline != absl::InfiniteFuture()) {
-    // Core v2: a cancellable Hub::CallLater handle, cancelled on reply.
+      channel, method, request, deadline, options.metadata, &id, timer);
+  if (!result.ready()) {
     const absl::Duration budget = deadline - absl::Now();
     std::weak_ptr<ChannelImpl> weak = channel.shared_impl();
-    Hub::Current()->CallLater(
+    *timer = Hub::Current()->CallLater(
         budget, [result, weak, id, &method, budget]() mutable {
           if (result.ready()) return;
           std::shared_ptr<ChannelImpl> impl = weak.lock();
@@ -126,7 +149,7 @@ absl::StatusOr<Reply> CallUnary(const Channel& channel,
                                 const MethodInfo& method,
                                 const google::protobuf::Message& request,
                                 const CallOptions& options) {
-  const absl::Time deadline = options.EffectiveDeadline();
+  const absl::Time deadline = internal::CallDeadline(options);
   std::uint64_t id;
   AsyncResult<absl::StatusOr<Reply>> result = internal::StartTyped<Reply>(
       channel, method, request, deadline, options.metadata, &id);

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "actors/service/call_context.h"
+#include "actors/service/handler_call.h"
 #include "actors/service/payload.h"
 #include "actors/transport/connect_codes.h"
 #include "actors/transport/connect_json.h"
@@ -173,7 +174,10 @@ class Handler {
       std::shared_ptr<CallState> state;
       std::shared_ptr<Outcome> outcome;
       ~CancelOnExit() {
-        if (!outcome->result.has_value()) state->cancelled = true;
+        if (!outcome->result.has_value()) {
+          CancelCall(state, absl::CancelledError(
+                                "the HTTP client went away or timed out"));
+        }
       }
     } cancel_on_exit{state, outcome};
     table_.Dispatch(method, std::move(payload), state,

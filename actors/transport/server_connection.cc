@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "actors/service/handler_call.h"
 #include "actors/transport/frames.h"
 
 namespace evergreen {
@@ -38,7 +39,10 @@ void ServerConnection::Serve() {
     ~Cleanup() {
       self->closed_ = true;
       // Calls still queued do not run; running ones see cancelled().
-      for (auto& [id, state] : self->in_flight_) state->cancelled = true;
+      for (auto& [id, state] : self->in_flight_) {
+        CancelCall(state, absl::UnavailableError(
+                              "the connection to the client was closed"));
+      }
       self->in_flight_.clear();
       // Wakes the writer if it is blocked on the stream; it unwinds on its
       // own and releases the connection (and so the stream) last.
@@ -84,7 +88,9 @@ void ServerConnection::HandleFrame(rpc::Frame& frame) {
       break;
     case rpc::Frame::CANCEL: {
       auto it = in_flight_.find(id);
-      if (it != in_flight_.end()) it->second->cancelled = true;
+      if (it != in_flight_.end()) {
+        CancelCall(it->second, absl::CancelledError("cancelled by the client"));
+      }
       return;
     }
     default:

@@ -1,6 +1,7 @@
 #include "actors/transport/udp_endpoint.h"
 
 #include "absl/strings/str_cat.h"
+#include "actors/service/handler_call.h"
 #include "actors/transport/frames.h"
 #include "framework/async_result.h"
 
@@ -36,14 +37,26 @@ void UdpEndpoint::Stop(absl::Duration timeout) {
   if (server_ != nullptr) server_->Stop(timeout);
 }
 
-void UdpEndpoint::Remember(Key key, std::shared_ptr<CallState> state) {
-  if (options_.duplicate_cache_size == 0) return;
-  while (order_.size() >= options_.duplicate_cache_size) {
-    cache_.erase(order_.front());
-    order_.pop_front();
+void UdpEndpoint::DropOldest() {
+  const Seen& oldest = order_.front();
+  auto it = cache_.find(oldest.key);
+  if (it != cache_.end() && it->second.seen == oldest.at) cache_.erase(it);
+  order_.pop_front();
+}
+
+void UdpEndpoint::Expire(absl::Time now) {
+  while (!order_.empty() &&
+         now - order_.front().at >= options_.duplicate_cache_ttl) {
+    DropOldest();
   }
-  order_.push_back(key);
-  cache_.emplace(std::move(key), Entry{std::move(state), {}});
+}
+
+void UdpEndpoint::Remember(Key key, std::shared_ptr<CallState> state,
+                           absl::Time now) {
+  if (options_.duplicate_cache_size == 0) return;
+  while (order_.size() >= options_.duplicate_cache_size) DropOldest();
+  order_.push_back(Seen{key, now});
+  cache_.insert_or_assign(std::move(key), Entry{std::move(state), {}, now});
 }
 
 void UdpEndpoint::Handle(absl::string_view datagram, const SocketAddress& from,
@@ -53,10 +66,15 @@ void UdpEndpoint::Handle(absl::string_view datagram, const SocketAddress& from,
       !frame.ParseFromArray(datagram.data(), static_cast<int>(datagram.size()))) {
     return;  // not ours, or cut: nothing to answer to
   }
+  const absl::Time now = absl::Now();
+  Expire(now);
   Key key{from.ToString(), frame.call_id()};
   auto cached = cache_.find(key);
   if (frame.kind() == rpc::Frame::CANCEL) {
-    if (cached != cache_.end()) cached->second.state->cancelled = true;
+    if (cached != cache_.end()) {
+      CancelCall(cached->second.state,
+                 absl::CancelledError("cancelled by the client"));
+    }
     return;
   }
   if (frame.kind() != rpc::Frame::REQUEST) return;
@@ -72,7 +90,7 @@ void UdpEndpoint::Handle(absl::string_view datagram, const SocketAddress& from,
   state->peer = key.first;
   state->deadline = DeadlineFromWire(frame.timeout_us());
   state->metadata.insert(frame.metadata().begin(), frame.metadata().end());
-  Remember(key, state);
+  Remember(key, state, now);
   AsyncResult<absl::StatusOr<Payload>> outcome;
   Payload request;
   request.bytes = std::move(*frame.mutable_payload());
@@ -80,8 +98,17 @@ void UdpEndpoint::Handle(absl::string_view datagram, const SocketAddress& from,
                   [outcome](absl::StatusOr<Payload> result) mutable {
                     outcome.Set(std::move(result));
                   });
-  // This greenlet waits for the call and sends its reply; the server
-  // kills it on Stop.
+  // This greenlet waits for the call and sends its reply. The server kills
+  // it on Stop past the grace period: then the handler is cancelled too.
+  struct CancelUnlessAnswered {
+    const std::shared_ptr<CallState>& state;
+    AsyncResult<absl::StatusOr<Payload>>& outcome;
+    ~CancelUnlessAnswered() {
+      if (!outcome.ready()) {
+        CancelCall(state, absl::UnavailableError("the server is stopping"));
+      }
+    }
+  } cancel_unless_answered{state, outcome};
   std::string reply =
       ReplyFrame(key.second, outcome.Take()).SerializeAsString();
   if (reply.size() > options_.max_datagram_size) {
@@ -93,7 +120,9 @@ void UdpEndpoint::Handle(absl::string_view datagram, const SocketAddress& from,
                 .SerializeAsString();
   }
   auto entry = cache_.find(key);
-  if (entry != cache_.end()) entry->second.reply = reply;
+  if (entry != cache_.end() && entry->second.state == state) {
+    entry->second.reply = reply;
+  }
   (void)server.SendTo(reply, from, kSendTimeout);
 }
 

@@ -6,8 +6,10 @@
 // cache keyed by (client address, call id): a request seen before is not
 // run again — while it runs, copies are ignored; once answered, a copy is
 // answered from the cache (B-RPC7). The cache holds the latest
-// `duplicate_cache_size` calls; an older retry, rarer than the window,
-// would run again. A reply whose frame does not fit in a datagram
+// `duplicate_cache_size` calls, each for `duplicate_cache_ttl` after it
+// was first seen (expired entries go as the next datagrams arrive); a
+// retry older than that would run again, so the ttl should exceed the
+// longest deadline clients use. A reply whose frame does not fit in a datagram
 // (`max_datagram_size`) is answered ResourceExhausted instead.
 //
 // Thread affinity: the server's hub.
@@ -36,6 +38,7 @@ struct UdpOptions {
   // The largest frame sent or accepted in one datagram.
   std::size_t max_datagram_size = 65000;
   std::size_t duplicate_cache_size = 4096;
+  absl::Duration duplicate_cache_ttl = absl::Seconds(60);
 };
 
 class UdpEndpoint {
@@ -53,23 +56,33 @@ class UdpEndpoint {
 
   // Calls answered from the cache rather than run (for tests, monitoring).
   std::uint64_t duplicates() const { return duplicates_; }
+  // Calls remembered now.
+  std::size_t cached_calls() const { return cache_.size(); }
 
  private:
   struct Entry {
     std::shared_ptr<CallState> state;
     std::string reply;  // the reply datagram; empty while running
+    absl::Time seen;    // first seen
   };
   using Key = std::pair<std::string, std::uint64_t>;
+  struct Seen {
+    Key key;
+    absl::Time at;
+  };
 
   void Handle(absl::string_view datagram, const SocketAddress& from,
               DatagramServer& server);
-  void Remember(Key key, std::shared_ptr<CallState> state);
+  void Remember(Key key, std::shared_ptr<CallState> state, absl::Time now);
+  // Drops the oldest entry (when `order_` still names it).
+  void DropOldest();
+  void Expire(absl::Time now);
 
   const ServiceTable& table_;
   UdpOptions options_;
   std::unique_ptr<DatagramServer> server_;
   absl::flat_hash_map<Key, Entry> cache_;
-  std::deque<Key> order_;  // oldest first, for eviction
+  std::deque<Seen> order_;  // oldest first, for eviction
   std::uint64_t duplicates_ = 0;
 };
 

@@ -254,6 +254,38 @@ TEST_F(TcpTransportTest, ServerRestartFailsPendingCallsAndReconnects) {
   })) << after.status();
 }
 
+// B-RPC13. Graceful stop: a call in flight when Stop begins finishes within the
+// grace period and its reply goes out; then the server is gone.
+TEST_F(TcpTransportTest, StopLetsCallsInFlightFinishWithinTheTimeout) {
+  Echo::Client client(Channel::Tcp(Target()));
+  auto pending = client.SayAsync(Say("finishing", 200));
+  ASSERT_TRUE(Eventually([&] { return EchoService::runs == 1; }));
+  server_->Stop(absl::Seconds(30));
+  absl::StatusOr<EchoReply> reply = pending.Get();
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_EQ(reply->text(), "finishing");
+  EXPECT_EQ(client.Say(Say("after")).status().code(),
+            absl::StatusCode::kUnavailable);
+}
+
+// B-RPC13. Past its grace period Stop cancels what still runs: it returns, the
+// client sees Unavailable, and the handler is interrupted (the service
+// answers its next call at once instead of sleeping on for a minute).
+TEST_F(TcpTransportTest, StopCancelsHandlersStillRunningAfterTheTimeout) {
+  Echo::Client client(Channel::Tcp(Target()));
+  auto pending = client.SayAsync(Say("endless", 60'000));
+  ASSERT_TRUE(Eventually([&] { return EchoService::runs == 1; }));
+  const absl::Time start = absl::Now();
+  server_->Stop(absl::Milliseconds(100));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+  absl::StatusOr<EchoReply> cut = pending.Get();
+  EXPECT_EQ(cut.status().code(), absl::StatusCode::kUnavailable);
+  Echo::Client local(Channel::Local(echo_));
+  absl::StatusOr<EchoReply> next =
+      local.Say(Say("next"), {.timeout = absl::Seconds(30)});
+  ASSERT_TRUE(next.ok()) << next.status();
+}
+
 // B-RPC8: over the server's concurrency bound a call fails at once.
 TEST_F(TcpTransportTest, OverTheConcurrencyBoundCallsFailAtOnce) {
   server_->Stop(absl::ZeroDuration());

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "actors/service/service_spec.h"
+#include "actors/transport/frames.h"
 #include "actors/transport/rpc_server.h"
 #include "actors/transport/udp_channel.h"
 #include "gmock/gmock.h"
@@ -158,6 +159,54 @@ TEST_F(UdpTransportTest, NoServerMeansDeadlineExceededAtTheDeadline) {
       client.Say(Say("anyone?"), {.timeout = absl::Milliseconds(200)});
   EXPECT_EQ(reply.status().code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+}
+
+// Sends one request datagram with call id `id` from `socket` to `server`
+// and returns the reply frame's outcome.
+absl::StatusOr<Payload> RawCall(Socket& socket, const SocketAddress& server,
+                                std::uint64_t id) {
+  absl::StatusOr<rpc::Frame> request =
+      RequestFrame(id, Echo::Descriptor().methods[0], Say("raw"),
+                   absl::InfiniteFuture(), {});
+  if (!request.ok()) return request.status();
+  absl::StatusOr<std::size_t> sent =
+      socket.SendTo(request->SerializeAsString(), server);
+  if (!sent.ok()) return sent.status();
+  char buffer[65536];
+  SocketAddress from;
+  absl::StatusOr<std::size_t> n =
+      socket.RecvFrom(buffer, sizeof(buffer), &from, absl::Seconds(10));
+  if (!n.ok()) return n.status();
+  rpc::Frame reply;
+  if (!reply.ParseFromArray(buffer, static_cast<int>(*n))) {
+    return absl::InternalError("reply does not parse");
+  }
+  return OutcomeOf(reply);
+}
+
+// B-RPC7: the duplicate cache forgets a call `duplicate_cache_ttl` after
+// it was first seen (copies within it are answered from the cache: see
+// LossAndDuplicationAreMaskedAndHandlersRunOnce): a copy after it runs
+// again.
+TEST(UdpDuplicateCacheTest, EntriesExpireAfterTheirTtl) {
+  ActorRef<EchoService> echo = SpawnService<EchoService>("echo", {});
+  RpcServer server({.udp = {.duplicate_cache_ttl = absl::Milliseconds(50)}});
+  ASSERT_TRUE(server.Register<Echo>(echo).ok());
+  absl::StatusOr<SocketAddress> bound = server.ListenUdp("127.0.0.1:0");
+  ASSERT_TRUE(bound.ok()) << bound.status();
+  EchoService::runs = 0;
+  absl::StatusOr<Socket> socket = Socket::Create(AF_INET, SOCK_DGRAM);
+  ASSERT_TRUE(socket.ok());
+  ASSERT_TRUE(socket->Bind(*SocketAddress::Parse("127.0.0.1:0")).ok());
+  ASSERT_TRUE(RawCall(*socket, *bound, 7).ok());
+  EXPECT_EQ(EchoService::runs, 1);
+  Sleep(absl::Milliseconds(60));  // the ttl passes: no event marks it
+  absl::StatusOr<Payload> again = RawCall(*socket, *bound, 7);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(EchoService::runs, 2);
+  server.Stop(absl::Seconds(1));
+  echo.Stop();
+  echo.Join();
 }
 
 }  // namespace
