@@ -178,6 +178,7 @@ absl::StatusOr<HttpClientResponse> HttpClient::SendOnce(
     absl::Status sent = WriteRequest(*connection, request, *url);
     internal::HttpInput& input = connection->input();
     if (sent.ok()) {
+      input.ExpectWait();  // the server has yet to answer
       if (request.method == "HEAD") input.parser().SkipBodyOfNextMessage();
       for (;;) {
         sent = input.ReadHead(deadline, internal::Remaining(deadline));

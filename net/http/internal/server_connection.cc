@@ -138,6 +138,8 @@ void ServerConnection::Run() {
     if (!input_.buffered() || output_.pending() >= HttpOutput::kFlushBytes) {
       if (!output_.Flush().ok()) return;
     }
+    // Nothing pipelined: the client has yet to send its next request.
+    if (!input_.buffered()) input_.ExpectWait();
     input_.NextMessage();
   }
   if (!output_.Flush().ok()) return;
