@@ -18,6 +18,7 @@
 #include "actors/transport/connect_codes.h"
 #include "actors/transport/connect_json.h"
 #include "framework/event.h"
+#include "net/http/content_coding.h"
 
 namespace evergreen {
 namespace {
@@ -123,14 +124,16 @@ class Handler {
                            "Connect-Protocol-Version \"", *version,
                            "\" is not supported; this server speaks 1")));
     }
+    // A gzip body was decompressed by the HTTP server (the field is gone
+    // then); any other coding is Connect's unimplemented, naming ours.
     if (auto encoding = request.headers().Get("Content-Encoding");
         encoding.has_value() && !absl::EqualsIgnoreCase(*encoding, "identity")) {
       return SendError(
           response,
           absl::UnimplementedError(absl::StrCat(
               "request Content-Encoding \"", *encoding,
-              "\" is not supported; send identity (uncompressed)")),
-          {{"Accept-Encoding", "identity"}});
+              "\" is not supported: supported encodings are gzip")),
+          {{"Accept-Encoding", "gzip"}});
     }
     absl::StatusOr<absl::Time> deadline = DeadlineOf(request.headers());
     if (!deadline.ok()) return SendError(response, deadline.status());
@@ -205,16 +208,22 @@ class Handler {
                                        " does not serialise")));
       }
     }
+    HttpHeaders headers = {{"Content-Type", "application/proto"}};
     if (*codec == Codec::kJson) {
       absl::StatusOr<std::string> json =
           ConnectBinaryToJson((*info)->reply_type, reply);
       if (!json.ok()) return SendError(response, json.status());
-      response.Send(200, *json, {{"Content-Type", "application/json"}})
-          .IgnoreError();
-    } else {
-      response.Send(200, reply, {{"Content-Type", "application/proto"}})
-          .IgnoreError();
+      reply = *std::move(json);
+      headers.Set("Content-Type", "application/json");
     }
+    // Connect unary compression is plain HTTP: gzip when Accept-Encoding
+    // allows it and the reply is large enough to gain from it.
+    if (reply.size() >= options_.compress_min_bytes &&
+        AcceptsCoding(request.headers(), "gzip")) {
+      reply = GzipCompress(reply);
+      headers.Add("Content-Encoding", "gzip");
+    }
+    response.Send(200, reply, headers).IgnoreError();
   }
 
  private:

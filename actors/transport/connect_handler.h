@@ -15,11 +15,16 @@
 // unimplemented. Other request headers (except HTTP's and Connect's own)
 // become the call's metadata, names in lower case.
 //
+// Compression (Connect unary: plain Content-Encoding / Accept-Encoding):
+// a gzip request body is decompressed by the HttpServer (corrupt:
+// invalid_argument); a reply of at least `compress_min_bytes` is gzipped
+// when the request's Accept-Encoding allows gzip.
+//
 // Refused with a Connect error: a method other than POST (405, Allow:
 // POST), another Content-Type (415, Accept-Post), a request
-// Content-Encoding other than identity (unimplemented: replies are always
-// identity, whatever Accept-Encoding says), a bad Connect-Timeout-Ms
-// (invalid_argument), a body over `max_body_bytes` (resource_exhausted).
+// Content-Encoding other than gzip or identity (unimplemented, with
+// Accept-Encoding: gzip), a bad Connect-Timeout-Ms (invalid_argument), a
+// body over `max_body_bytes` (resource_exhausted).
 //
 // Mount it with RpcServer::ListenHttp / ListenHttps / MountHttp, or as
 // any HttpHandler (HttpMux routes by "/<package>.<Service>/").
@@ -39,6 +44,10 @@ namespace evergreen {
 struct ConnectHandlerOptions {
   // A request body larger than this fails resource_exhausted.
   std::size_t max_body_bytes = 4 << 20;
+  // Replies at least this large are gzipped when the request's
+  // Accept-Encoding allows gzip (Connect's default threshold). Requests
+  // sent with Content-Encoding: gzip are decompressed by the HTTP server.
+  std::size_t compress_min_bytes = 1024;
 };
 
 // A handler serving `table`. REQUIRES: `table` outlives the handler.

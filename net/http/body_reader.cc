@@ -15,17 +15,18 @@ absl::StatusOr<std::size_t> HttpBodyReader::Read(char* buffer,
 }
 
 absl::StatusOr<std::string> HttpBodyReader::ReadAll(std::size_t limit) {
+  // Read into a stack buffer and append what came: the string grows by
+  // what the body holds, never by zero-filled room a small body would not
+  // use (small bodies are the common case).
   std::string body;
-  constexpr std::size_t kStep = 16 * 1024;
+  char chunk[16 * 1024];
   for (;;) {
-    const std::size_t old_size = body.size();
     // One byte past the limit tells "exactly limit" from "longer".
-    const std::size_t room = std::min(kStep, limit + 1 - old_size);
-    body.resize(old_size + room);
-    absl::StatusOr<std::size_t> n = Read(body.data() + old_size, room);
+    const std::size_t room = std::min(sizeof chunk, limit + 1 - body.size());
+    absl::StatusOr<std::size_t> n = Read(chunk, room);
     if (!n.ok()) return n.status();
-    body.resize(old_size + *n);
     if (*n == 0) return body;
+    body.append(chunk, *n);
     if (body.size() > limit) {
       return absl::ResourceExhaustedError(
           absl::StrCat("HTTP body longer than ", limit, " bytes"));

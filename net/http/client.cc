@@ -1,11 +1,13 @@
 #include "net/http/client.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "framework/deadline.h"
 #include "net/connect.h"
 #include "net/http/internal/transport.h"
 #include "net/tls_socket.h"
@@ -65,7 +67,7 @@ absl::StatusOr<std::string> HttpClientResponse::ReadAll(std::size_t limit) {
 HttpClient::HttpClient(HttpClientOptions options)
     : options_(std::move(options)),
       pool_(std::make_shared<internal::ClientPool>(
-          options_.max_idle_per_origin)) {}
+          options_.max_idle_per_origin, options_.idle_timeout)) {}
 
 HttpClient::~HttpClient() = default;
 
@@ -176,6 +178,7 @@ absl::StatusOr<HttpClientResponse> HttpClient::SendOnce(
     absl::Status sent = WriteRequest(*connection, request, *url);
     internal::HttpInput& input = connection->input();
     if (sent.ok()) {
+      input.ExpectWait();  // the server has yet to answer
       if (request.method == "HEAD") input.parser().SkipBodyOfNextMessage();
       for (;;) {
         sent = input.ReadHead(deadline, internal::Remaining(deadline));
@@ -188,9 +191,13 @@ absl::StatusOr<HttpClientResponse> HttpClient::SendOnce(
     }
     if (!sent.ok()) {
       connection->Close();
-      // A pooled connection the server had closed: nothing of a response
-      // came, so an idempotent request can go again.
+      // A pooled connection the server closed as the request crossed its
+      // close (Take already skips those closed before): no byte of a
+      // response came, so the server did not act on the request, or did
+      // and failed at once; only an idempotent request with a body that
+      // can be sent again may go again, once, on a new connection.
       const bool retry = reused && !streamed && Idempotent(request.method) &&
+                         !input.parser().message_started() &&
                          (absl::IsNotFound(sent) || absl::IsUnavailable(sent) ||
                           absl::IsCancelled(sent));
       if (retry) continue;
@@ -212,8 +219,16 @@ absl::StatusOr<HttpClientResponse> HttpClient::SendOnce(
 }
 
 absl::StatusOr<HttpClientResponse> HttpClient::Send(HttpClientRequest request) {
+  // The request's own timeout, narrowed by the caller's current deadline
+  // (docs/deadlines.md): every wait below (DNS, connect, TLS handshake,
+  // writes, the head and, later, the body reads) ends by it.
   const absl::Time deadline =
-      absl::Now() + request.timeout.value_or(options_.timeout);
+      std::min(absl::Now() + request.timeout.value_or(options_.timeout),
+               CurrentDeadline());
+  if (absl::Now() >= deadline) {
+    return Named(request, absl::DeadlineExceededError(
+                              "deadline exceeded before the request was sent"));
+  }
   for (int redirects = 0;; ++redirects) {
     absl::StatusOr<HttpClientResponse> response = SendOnce(request, deadline);
     if (!response.ok()) return Named(request, response.status());

@@ -17,14 +17,20 @@
 //       response->body().Read(buffer, sizeof buffer); ... }
 //
 // A connection goes back to the pool when its response was read to the end
-// and both sides keep it alive; a request that finds a pooled connection
-// closed by the server is retried once on a new connection when it is
-// idempotent (GET, HEAD, PUT, DELETE, OPTIONS) and nothing of a response
-// came. Redirects are followed only when options.max_redirects > 0.
+// and both sides keep it alive; one idle longer than options.idle_timeout,
+// or that the server closed meanwhile, is closed instead of reused. A
+// request that crosses the server's close on a reused connection (no byte
+// of a response came) is sent again once, on a new connection, only when
+// it is idempotent (GET, HEAD, PUT, DELETE, OPTIONS) and its body is not a
+// stream. Redirects are followed only when options.max_redirects > 0.
 //
 // Blocks: Send blocks until the response head arrives (or an error);
-// body reads block as HttpBodyReader says. Timeouts: one overall deadline
-// per request (options.timeout or the request's), covering the body reads.
+// body reads block as HttpBodyReader says. Deadline: one per request,
+// min(now + (the request's timeout or options.timeout), the caller's
+// CurrentDeadline()), covering resolving, connecting, the TLS handshake,
+// sending, the head and the body reads (also those after Send returned);
+// already passed, nothing is sent. A Timeout thrown into any of these
+// unwinds them; the connection is closed, never pooled.
 //
 // Errors name the request: "GET http://h/p: " + what failed:
 // InvalidArgument (bad URL, bad header, malformed response), the resolver's

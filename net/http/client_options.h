@@ -23,6 +23,11 @@ struct HttpClientOptions {
   absl::Duration timeout = absl::Seconds(60);
   // Idle kept-alive connections kept per origin ("http://host:port").
   int max_idle_per_origin = 16;
+  // A pooled connection unused for this long is closed rather than reused
+  // (at the client's next request or response; zero: no pooling). Keep it
+  // below the servers' own keep-alive timeouts; a connection a server
+  // closed earlier is noticed before reuse anyway.
+  absl::Duration idle_timeout = absl::Seconds(30);
   // For https:// URLs. Empty: a client context that verifies the server
   // against the system's CAs, made on first use.
   TlsContext tls;

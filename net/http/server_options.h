@@ -27,6 +27,16 @@ struct HttpServerOptions {
   // chunked body growing past it → the read fails with ResourceExhausted
   // and the client gets 413 unless the handler answered.
   std::uint64_t max_body_bytes = 64ull << 20;
+  // A request body sent with "Content-Encoding: gzip" (or x-gzip, one
+  // coding) is decompressed as the handler reads it: the handler sees
+  // neither that field nor Content-Length (content_length() is nullopt),
+  // only the decompressed bytes. More than max_decompressed_body_bytes of
+  // them → the read fails with ResourceExhausted (413 unless the handler
+  // answered); bytes that are not gzip → InvalidArgument (400 likewise).
+  // Other codings reach the handler as sent, their field intact.
+  // false: every body reaches the handler as sent.
+  bool decompress_gzip_requests = true;
+  std::uint64_t max_decompressed_body_bytes = 64ull << 20;
   // A chunk extension longer than this → 400.
   std::size_t max_chunk_extension_bytes = 1024;
 

@@ -18,6 +18,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "net/http/client.h"
+#include "tests/net/http/gzip_testing.h"
 #include "tests/net/test_certs.h"
 #include "tests/proto/echo_service.h"
 
@@ -192,13 +193,22 @@ TEST_F(HttpTransportTest, ProtocolErrorsFollowConnect) {
                             "{}");
   EXPECT_EQ(timeout.status, 400);
   EXPECT_THAT(timeout.body, HasSubstr("Connect-Timeout-Ms"));
-  HttpResult gzip = post(Url("Say"),
-                         {{"Content-Type", "application/json"},
-                          {"Content-Encoding", "gzip"}},
-                         "{}");
-  EXPECT_EQ(gzip.status, 501);
-  EXPECT_THAT(gzip.body, HasSubstr(R"("code":"unimplemented")"));
-  // Accept-Encoding asks; the reply may be identity, and says nothing else.
+  // Compression other than gzip is unimplemented, naming gzip; gzip that
+  // is not is invalid_argument.
+  HttpResult brotli = post(Url("Say"),
+                           {{"Content-Type", "application/json"},
+                            {"Content-Encoding", "br"}},
+                           "{}");
+  EXPECT_EQ(brotli.status, 501);
+  EXPECT_THAT(brotli.body, HasSubstr(R"("code":"unimplemented")"));
+  EXPECT_EQ(brotli.headers.Get("Accept-Encoding").value_or(""), "gzip");
+  HttpResult corrupt = post(Url("Say"),
+                            {{"Content-Type", "application/json"},
+                             {"Content-Encoding", "gzip"}},
+                            "{}");
+  EXPECT_EQ(corrupt.status, 400);
+  EXPECT_THAT(corrupt.body, HasSubstr(R"("code":"invalid_argument")"));
+  // Accept-Encoding asks; a small reply stays identity.
   HttpResult accept = post(Url("Say"),
                            {{"Content-Type", "application/json"},
                             {"Accept-Encoding", "gzip, br"}},
@@ -210,6 +220,26 @@ TEST_F(HttpTransportTest, ProtocolErrorsFollowConnect) {
   ASSERT_TRUE(get.ok());
   EXPECT_EQ(get->status, 405);
   EXPECT_EQ(get->headers.Get("Allow").value_or(""), "POST");
+}
+
+// Connect unary compression: a gzip request body, and a gzip reply when
+// Accept-Encoding allows it and the reply is at least 1 KiB.
+TEST_F(HttpTransportTest, GzipBothWays) {
+  HttpClient http;
+  const std::string text(4000, 'g');
+  HttpClientRequest request;
+  request.method = "POST";
+  request.url = Url("Say");
+  request.headers = {{"Content-Type", "application/json"},
+                     {"Content-Encoding", "gzip"},
+                     {"Accept-Encoding", "gzip"}};
+  request.body = testing::Gzip(absl::StrCat(R"({"text":")", text, R"("})"));
+  absl::StatusOr<HttpResult> result = http.Fetch(std::move(request));
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->status, 200);
+  EXPECT_EQ(result->headers.Get("Content-Encoding").value_or(""), "gzip");
+  EXPECT_LT(result->body.size(), text.size() / 4);
+  EXPECT_THAT(testing::Gunzip(result->body), HasSubstr(text));
 }
 
 // B-RPC11: curl, the way a reader would call a service.

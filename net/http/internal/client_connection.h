@@ -36,6 +36,11 @@ class ClientConnection final : public HttpBodySource {
   bool Reusable();
   void set_keep_alive(bool keep_alive) { keep_alive_ = keep_alive; }
 
+  // False when the peer closed the connection, reset it or sent bytes
+  // nobody asked for while it sat idle: looks without waiting. A TLS
+  // record that carries no data (a session ticket) is read and ignored.
+  bool StillOpen();
+
   HttpInput& input() { return input_; }
   HttpOutput& output() { return output_; }
   const std::string& origin() const { return origin_; }
@@ -51,23 +56,36 @@ class ClientConnection final : public HttpBodySource {
   bool broken_ = false;
 };
 
-// Idle connections by origin, most recently used first out.
+// Idle connections by origin, most recently used first out. A connection
+// idle longer than `idle_timeout` is closed at the pool's next Take or Put
+// (no timer: an unused pool holds no hub resources but its sockets, closed
+// with the client); one the server closed meanwhile is noticed by Take and
+// closed instead of being reused.
 class ClientPool {
  public:
-  explicit ClientPool(int max_idle_per_origin)
-      : max_idle_per_origin_(max_idle_per_origin) {}
+  ClientPool(int max_idle_per_origin, absl::Duration idle_timeout)
+      : max_idle_per_origin_(max_idle_per_origin),
+        idle_timeout_(idle_timeout) {}
 
-  // An idle connection to `origin`, or null.
+  // An idle connection to `origin` that is still open and has not been
+  // idle too long, or null.
   std::unique_ptr<ClientConnection> Take(const std::string& origin);
   // Keeps `connection` if it is reusable and there is room; else closes it.
   void Put(std::unique_ptr<ClientConnection> connection);
   int idle() const;
 
  private:
+  struct Idle {
+    std::unique_ptr<ClientConnection> connection;
+    absl::Time since;
+  };
+  // Closes the connections idle longer than idle_timeout_.
+  void Expire(absl::Time now);
+
   int max_idle_per_origin_;
-  absl::flat_hash_map<std::string,
-                      std::vector<std::unique_ptr<ClientConnection>>>
-      idle_;
+  absl::Duration idle_timeout_;
+  // Oldest first in each list.
+  absl::flat_hash_map<std::string, std::vector<Idle>> idle_;
 };
 
 }  // namespace internal

@@ -33,6 +33,10 @@ absl::StatusOr<bool> HttpInput::Fill(absl::Time deadline) {
     end_ -= pos_;
     pos_ = 0;
   }
+  if (expect_wait_) {
+    expect_wait_ = false;
+    transport_.AwaitReadable(deadline);
+  }
   absl::StatusOr<std::size_t> got =
       transport_.ReadSome(buffer_.get() + end_, capacity_ - end_, deadline);
   if (!got.ok()) return got.status();

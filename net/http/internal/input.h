@@ -38,6 +38,10 @@ class HttpInput {
   // transport's, the parser's, DataLoss when the stream ended early.
   absl::StatusOr<std::size_t> ReadBody(char* out, std::size_t size,
                                        absl::Time deadline);
+  // The next read from the transport will most likely have to wait (we
+  // just sent a request, or a response with nothing pipelined after it):
+  // wait for bytes before trying (HttpTransport::AwaitReadable).
+  void ExpectWait() { expect_wait_ = true; }
   // The current message was read to its end.
   bool message_complete() const { return parser_.message_complete(); }
   // Moves on to the next message. REQUIRES: message_complete().
@@ -63,6 +67,7 @@ class HttpInput {
   std::size_t pos_ = 0;  // next byte to parse
   std::size_t end_ = 0;  // end of received bytes
   bool eof_ = false;
+  bool expect_wait_ = false;
 };
 
 }  // namespace internal

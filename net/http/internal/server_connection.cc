@@ -8,15 +8,20 @@
 // connection closes after at most one error response, and no byte after
 // the bad request is interpreted.
 #include <exception>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "framework/errors.h"
 #include "framework/hub.h"
 #include "net/http/body_reader.h"
 #include "net/http/internal/date.h"
+#include "net/http/internal/gzip_body.h"
 #include "net/http/internal/input.h"
 #include "net/http/internal/output.h"
 #include "net/http/internal/server_core.h"
@@ -41,6 +46,19 @@ HttpParseLimits LimitsOf(const HttpServerOptions& options) {
   limits.max_header_count = options.max_header_count;
   limits.max_chunk_extension_bytes = options.max_chunk_extension_bytes;
   return limits;
+}
+
+// True when the body is gzip and we decode it: exactly one
+// Content-Encoding field saying gzip (or its old name x-gzip).
+bool DecodesGzip(const HttpServerOptions& options, const HttpHeaders& headers) {
+  if (!options.decompress_gzip_requests ||
+      headers.Count("Content-Encoding") != 1) {
+    return false;
+  }
+  const absl::string_view coding =
+      absl::StripAsciiWhitespace(*headers.Get("Content-Encoding"));
+  return absl::EqualsIgnoreCase(coding, "gzip") ||
+         absl::EqualsIgnoreCase(coding, "x-gzip");
 }
 
 class ServerConnection final : public HttpBodySource {
@@ -87,7 +105,11 @@ class ServerConnection final : public HttpBodySource {
   HttpResponse* response_ = nullptr;
   absl::Time body_deadline_;
   std::uint64_t body_read_ = 0;
-  bool body_too_large_ = false;
+  // The decompressed body of a gzip request (reads this connection).
+  std::unique_ptr<GzipBodySource> gzip_;
+  // The answer when the handler returns without one after its body read
+  // failed: 413 too large, 400 malformed (else 500).
+  int body_error_status_ = 0;
   bool expect_continue_ = false;
   bool request_keep_alive_ = false;
   bool body_failed_ = false;
@@ -116,6 +138,8 @@ void ServerConnection::Run() {
     if (!input_.buffered() || output_.pending() >= HttpOutput::kFlushBytes) {
       if (!output_.Flush().ok()) return;
     }
+    // Nothing pipelined: the client has yet to send its next request.
+    if (!input_.buffered()) input_.ExpectWait();
     input_.NextMessage();
   }
   if (!output_.Flush().ok()) return;
@@ -132,15 +156,28 @@ bool ServerConnection::ServeRequest() {
   }
   body_deadline_ = absl::Now() + options_.body_timeout;
   body_read_ = 0;
-  body_too_large_ = false;
+  body_error_status_ = 0;
   body_failed_ = false;
+  gzip_.reset();
+  std::optional<std::uint64_t> content_length = head.content_length;
+  if (DecodesGzip(options_, head.headers)) {
+    gzip_ = std::make_unique<GzipBodySource>(
+        *this, options_.max_decompressed_body_bytes);
+    head.headers.Remove("Content-Encoding");
+    head.headers.Remove("Content-Length");
+    content_length.reset();
+  }
   expect_continue_ = head.version_minor >= 1 &&
                      head.headers.HasToken("Expect", "100-continue") &&
                      !input_.message_complete();
 
   HttpRequest request(std::move(head.method), std::move(head.target),
                       head.version_minor, std::move(head.headers), peer_,
-                      head.content_length, HttpBodyReader(this));
+                      content_length,
+                      HttpBodyReader(gzip_ != nullptr
+                                         ? static_cast<HttpBodySource*>(
+                                               gzip_.get())
+                                         : this));
   HttpResponse response(HttpResponse::Context{
       .output = &output_,
       .head_request = request.method() == "HEAD",
@@ -184,7 +221,11 @@ bool ServerConnection::ServeRequest() {
     }
   }
   if (!response.started()) {
-    const int status = body_too_large_ ? 413 : 500;
+    int status = body_error_status_ != 0 ? body_error_status_ : 500;
+    if (status == 500 && gzip_ != nullptr) {
+      if (absl::IsResourceExhausted(gzip_->status())) status = 413;
+      if (absl::IsInvalidArgument(gzip_->status())) status = 400;
+    }
     response.set_keep_alive(false);
     response.Send(status, absl::StrCat(internal::HttpReasonPhrase(status),
                                        "\n"),
@@ -220,13 +261,14 @@ absl::StatusOr<std::size_t> ServerConnection::ReadBody(char* buffer,
   absl::StatusOr<std::size_t> n = input_.ReadBody(buffer, size, body_deadline_);
   if (!n.ok()) {
     body_failed_ = true;
+    if (absl::IsInvalidArgument(n.status())) body_error_status_ = 400;
     if (response_ != nullptr) response_->set_keep_alive(false);
     return n;
   }
   body_read_ += *n;
   if (body_read_ > options_.max_body_bytes) {
     body_failed_ = true;
-    body_too_large_ = true;
+    body_error_status_ = 413;
     if (response_ != nullptr) response_->set_keep_alive(false);
     return absl::ResourceExhaustedError(absl::StrCat(
         "HTTP request body larger than ", options_.max_body_bytes, " bytes"));

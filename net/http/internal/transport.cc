@@ -33,6 +33,11 @@ absl::Status SocketTransport::WriteAll(absl::string_view data,
   return socket_->SendAll(data, Remaining(deadline));
 }
 
+void SocketTransport::AwaitReadable(absl::Time deadline) {
+  // A failure (the deadline, a close) shows again in the read after.
+  socket_->WaitReadable(Remaining(deadline)).IgnoreError();
+}
+
 absl::Status SocketTransport::Shutdown(absl::Time) {
   return socket_->Shutdown(SHUT_WR);
 }

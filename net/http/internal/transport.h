@@ -31,6 +31,11 @@ class HttpTransport {
                                                absl::Time deadline) = 0;
   virtual absl::Status WriteAll(absl::string_view data,
                                 absl::Time deadline) = 0;
+  // For a read that will most likely have to wait (the peer has yet to
+  // answer what we just sent): waits until bytes may be there, or until
+  // `deadline` or an error, which the read that follows then reports.
+  // Saves that read an attempt bound to fail. Default: returns at once.
+  virtual void AwaitReadable(absl::Time deadline) {}
   // Ends our direction cleanly (TLS close_notify, TCP FIN).
   virtual absl::Status Shutdown(absl::Time deadline) = 0;
   // Wakes blocked calls; the stream is unusable afterwards.
@@ -56,6 +61,7 @@ class SocketTransport final : public HttpTransport {
   absl::StatusOr<std::size_t> ReadSome(char* buffer, std::size_t size,
                                        absl::Time deadline) override;
   absl::Status WriteAll(absl::string_view data, absl::Time deadline) override;
+  void AwaitReadable(absl::Time deadline) override;
   absl::Status Shutdown(absl::Time deadline) override;
   void Close() override { socket_->Close(); }
   bool is_open() const override { return socket_->is_open(); }

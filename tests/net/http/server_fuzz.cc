@@ -90,6 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.max_header_bytes = 2048;
   options.max_header_count = 20;
   options.max_body_bytes = 4096;
+  options.max_decompressed_body_bytes = 16384;
   options.max_chunk_extension_bytes = 64;
   options.read_buffer_bytes = 512;
   evergreen::internal::HttpServerCore core(

@@ -18,11 +18,11 @@ namespace evergreen {
 
 class ServerThread {
  public:
-  explicit ServerThread(HttpHandler handler) {
+  explicit ServerThread(HttpHandler handler, HttpServerOptions options = {}) {
     std::promise<std::string> ready;
-    thread_ = std::thread([this, &ready, &handler] {
+    thread_ = std::thread([this, &ready, &handler, &options] {
       HttpServer server(*SocketAddress::Parse("127.0.0.1:0"),
-                        std::move(handler));
+                        std::move(handler), options);
       absl::Status started = server.Start();
       server_ = &server;
       hub_ = Hub::Current();
