@@ -401,19 +401,22 @@ TEST_F(HooksTest, KillEndsAGreenletBlockedInAHookedCall) {
 
 // B-OS3: name lookups run on the thread pool; numeric hosts at once.
 TEST_F(HooksTest, GetaddrinfoRunsOffTheHubThread) {
-  EXPECT_TRUE(Spawn([] {
-                const unsigned long long before = hooks::CooperativeWaits();
-                struct addrinfo* list = nullptr;
-                struct addrinfo hints {};
-                hints.ai_socktype = SOCK_STREAM;
-                const int rc = getaddrinfo("localhost", "80", &hints, &list);
-                EXPECT_EQ(rc, 0) << gai_strerror(rc);
-                const bool resolved = list != nullptr;
-                if (list != nullptr) freeaddrinfo(list);
-                EXPECT_EQ(getaddrinfo("127.0.0.1", "80", &hints, &list), 0);
-                freeaddrinfo(list);
-                return resolved && hooks::CooperativeWaits() == before + 1;
-              }).Get());
+  EXPECT_TRUE(
+      Spawn([] {
+        const unsigned long long before = hooks::CooperativeWaits();
+        struct addrinfo* list = nullptr;
+        struct addrinfo hints {};
+        hints.ai_socktype = SOCK_STREAM;
+        const int rc = getaddrinfo("localhost", "80", &hints, &list);
+        EXPECT_EQ(rc, 0) << gai_strerror(rc);
+        const bool resolved = list != nullptr;
+        if (list != nullptr) freeaddrinfo(list);
+        EXPECT_EQ(getaddrinfo("127.0.0.1", "80", &hints, &list), 0);
+        freeaddrinfo(list);
+        struct hostent* host = gethostbyname("localhost");
+        const bool found = host != nullptr && host->h_addr_list[0] != nullptr;
+        return resolved && found && hooks::CooperativeWaits() == before + 2;
+      }).Get());
 }
 
 }  // namespace
