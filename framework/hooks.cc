@@ -16,9 +16,7 @@ void Disable(unsigned subsystems) {
   internal::enabled.fetch_and(~subsystems, std::memory_order_relaxed);
 }
 
-unsigned Enabled() {
-  return internal::enabled.load(std::memory_order_relaxed);
-}
+unsigned Enabled() { return internal::enabled.load(std::memory_order_relaxed); }
 
 bool Linked() {
   using Recv = ssize_t (*)(int, void*, size_t, int);

@@ -77,8 +77,7 @@ int getaddrinfo(const char* node, const char* service,
   }
   if (int code = OnThreadPool([job] {
         job->result = Libc().getaddrinfo(
-            job->node->c_str(),
-            job->service ? job->service->c_str() : nullptr,
+            job->node->c_str(), job->service ? job->service->c_str() : nullptr,
             job->hints ? &*job->hints : nullptr, &job->list);
         job->error = errno;
       })) {

@@ -24,8 +24,8 @@ ssize_t __recv_chk(int fd, void* buf, size_t len, size_t buflen, int flags) {
   return recv(fd, buf, len, flags);
 }
 
-ssize_t __recvfrom_chk(int fd, void* buf, size_t len, size_t buflen,
-                       int flags, struct sockaddr* from, socklen_t* from_len) {
+ssize_t __recvfrom_chk(int fd, void* buf, size_t len, size_t buflen, int flags,
+                       struct sockaddr* from, socklen_t* from_len) {
   if (len > buflen) __chk_fail();
   return recvfrom(fd, buf, len, flags, from, from_len);
 }

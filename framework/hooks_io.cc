@@ -41,8 +41,8 @@ FdKind Classify(int fd) {
 // until `len` bytes are through (a blocking stream socket's send).
 // `known_blocking` skips the mode check.
 template <typename Call>
-ssize_t SocketTransfer(int fd, int flags, bool write, std::size_t len,
-                       bool all, bool known_blocking, Call call) {
+ssize_t SocketTransfer(int fd, int flags, bool write, std::size_t len, bool all,
+                       bool known_blocking, Call call) {
   std::size_t done = 0;
   absl::Time give_up = absl::InfiniteFuture();
   bool checked = known_blocking;
@@ -133,32 +133,29 @@ ssize_t recvfrom(int fd, void* buf, size_t len, int flags,
 }
 
 ssize_t recvmsg(int fd, struct msghdr* msg, int flags) {
-  return Socket(fd, flags, false, 0, false, [&](size_t, int f) {
-    return Libc().recvmsg(fd, msg, f);
-  });
+  return Socket(fd, flags, false, 0, false,
+                [&](size_t, int f) { return Libc().recvmsg(fd, msg, f); });
 }
 
 ssize_t send(int fd, const void* buf, size_t len, int flags) {
   return Socket(fd, flags, true, len, true, [&](size_t done, int f) {
-    return Libc().send(fd, static_cast<const char*>(buf) + done, len - done,
-                       f);
+    return Libc().send(fd, static_cast<const char*>(buf) + done, len - done, f);
   });
 }
 
 ssize_t sendto(int fd, const void* buf, size_t len, int flags,
                const struct sockaddr* to, socklen_t to_len) {
   return Socket(fd, flags, true, len, true, [&](size_t done, int f) {
-    return Libc().sendto(fd, static_cast<const char*>(buf) + done,
-                         len - done, f, to, to_len);
+    return Libc().sendto(fd, static_cast<const char*>(buf) + done, len - done,
+                         f, to, to_len);
   });
 }
 
 // A short count is possible here (as after a signal): resuming a vector
 // part-way would mean rewriting the caller's iovecs.
 ssize_t sendmsg(int fd, const struct msghdr* msg, int flags) {
-  return Socket(fd, flags, true, 0, false, [&](size_t, int f) {
-    return Libc().sendmsg(fd, msg, f);
-  });
+  return Socket(fd, flags, true, 0, false,
+                [&](size_t, int f) { return Libc().sendmsg(fd, msg, f); });
 }
 
 ssize_t read(int fd, void* buf, size_t count) {
@@ -169,10 +166,9 @@ ssize_t read(int fd, void* buf, size_t count) {
   switch (Classify(fd)) {
     case FdKind::kSocket:
       if (!On(hooks::kSocket)) break;
-      return SocketTransfer(fd, 0, false, count, false, true,
-                            [&](size_t, int f) {
-                              return Libc().recv(fd, buf, count, f);
-                            });
+      return SocketTransfer(
+          fd, 0, false, count, false, true,
+          [&](size_t, int f) { return Libc().recv(fd, buf, count, f); });
     case FdKind::kPollable:
       if (!On(hooks::kPipe)) break;
       return WhenReady(fd, false, [&] { return Libc().read(fd, buf, count); });
@@ -191,11 +187,10 @@ ssize_t write(int fd, const void* buf, size_t count) {
   switch (Classify(fd)) {
     case FdKind::kSocket:
       if (!On(hooks::kSocket)) break;
-      return SocketTransfer(fd, 0, true, count, true, true,
-                            [&](size_t done, int f) {
-                              return Libc().send(fd, data + done,
-                                                 count - done, f);
-                            });
+      return SocketTransfer(
+          fd, 0, true, count, true, true, [&](size_t done, int f) {
+            return Libc().send(fd, data + done, count - done, f);
+          });
     case FdKind::kPollable: {
       if (!On(hooks::kPipe)) break;
       // PIPE_BUF at a time, each when the fd is writable: never blocks.

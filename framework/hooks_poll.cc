@@ -70,10 +70,9 @@ int ppoll(struct pollfd* fds, nfds_t nfds, const struct timespec* timeout,
       CooperativeHub(hooks::kSelect) == nullptr) {
     return Libc().ppoll(fds, nfds, timeout, sigmask);
   }
-  const absl::Time give_up = timeout == nullptr
-                                 ? absl::InfiniteFuture()
-                                 : absl::Now() + absl::DurationFromTimespec(
-                                                     *timeout);
+  const absl::Time give_up =
+      timeout == nullptr ? absl::InfiniteFuture()
+                         : absl::Now() + absl::DurationFromTimespec(*timeout);
   return evergreen::hooks::internal::Poll(fds, nfds, give_up);
 }
 
@@ -85,9 +84,8 @@ int select(int nfds, fd_set* readfds, fd_set* writefds, fd_set* exceptfds,
     return Libc().select(nfds, readfds, writefds, exceptfds, timeout);
   }
   const absl::Time give_up =
-      timeout == nullptr
-          ? absl::InfiniteFuture()
-          : absl::Now() + absl::DurationFromTimeval(*timeout);
+      timeout == nullptr ? absl::InfiniteFuture()
+                         : absl::Now() + absl::DurationFromTimeval(*timeout);
   std::vector<struct pollfd> fds;
   for (int fd = 0; fd < nfds; ++fd) {
     short events = 0;
@@ -118,8 +116,8 @@ int select(int nfds, fd_set* readfds, fd_set* writefds, fd_set* exceptfds,
   }
   if (timeout != nullptr) {  // Linux reports the time left
     const absl::Duration left = give_up - absl::Now();
-    *timeout = absl::ToTimeval(left > absl::ZeroDuration() ? left
-                                                           : absl::ZeroDuration());
+    *timeout = absl::ToTimeval(
+        left > absl::ZeroDuration() ? left : absl::ZeroDuration());
   }
   return ready;
 }
@@ -130,7 +128,7 @@ int epoll_wait(int epfd, struct epoll_event* events, int max_events,
     return Libc().epoll_wait(epfd, events, max_events, timeout_ms);
   }
   // An epoll fd is readable while one of its fds is ready.
-  const struct pollfd self {epfd, POLLIN, 0};
+  const struct pollfd self { epfd, POLLIN, 0 };
   return CooperativePoll(&self, 1, GiveUpAfterMillis(timeout_ms), [&] {
     return Libc().epoll_wait(epfd, events, max_events, 0);
   });

@@ -227,7 +227,9 @@ absl::Duration SocketTimeout(int fd, bool write) {
 
 int AwaitReady(int fd, bool write, absl::Time give_up) {
   for (;;) {
-    struct pollfd p {fd, static_cast<short>(write ? POLLOUT : POLLIN), 0};
+    struct pollfd p {
+      fd, static_cast<short>(write ? POLLOUT : POLLIN), 0
+    };
     if (Libc().poll(&p, 1, 0) != 0) return 0;  // ready, or poll's error
     if (int code = WaitFd(fd, write, give_up - absl::Now())) return code;
   }

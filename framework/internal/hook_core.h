@@ -39,8 +39,7 @@ struct Originals {
   int (*accept)(int, struct sockaddr*, socklen_t*);
   int (*accept4)(int, struct sockaddr*, socklen_t*, int);
   int (*poll)(struct pollfd*, nfds_t, int);
-  int (*ppoll)(struct pollfd*, nfds_t, const struct timespec*,
-               const sigset_t*);
+  int (*ppoll)(struct pollfd*, nfds_t, const struct timespec*, const sigset_t*);
   int (*select)(int, fd_set*, fd_set*, fd_set*, struct timeval*);
   int (*epoll_wait)(int, struct epoll_event*, int, int);
   unsigned int (*sleep)(unsigned int);

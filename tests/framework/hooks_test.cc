@@ -70,9 +70,8 @@ TEST_F(HooksTest, HundredSleepsTakeAboutOneSecond) {
   Ticker ticker;
   const absl::Time start = absl::Now();
   std::vector<Greenlet<unsigned>> sleepers;
-  for (int i = 0; i < 100; ++i) sleepers.push_back(Spawn([] {
-    return sleep(1);
-  }));
+  for (int i = 0; i < 100; ++i)
+    sleepers.push_back(Spawn([] { return sleep(1); }));
   for (auto& s : sleepers) EXPECT_EQ(s.Get(), 0u);
   const absl::Duration took = absl::Now() - start;
   EXPECT_GE(took, absl::Seconds(1));
@@ -110,13 +109,14 @@ TEST_F(HooksTest, SwitchesTurnSubsystemsOff) {
   EXPECT_TRUE(Spawn([] { return hooks::Active(hooks::kSocket); }).Get());
   hooks::Enable(hooks::kTime);
   EXPECT_TRUE(Spawn([] {
-    hooks::ScopedDisable off(hooks::kTime | hooks::kSocket);
-    const unsigned long long before = hooks::CooperativeWaits();
-    usleep(1000);
-    return !hooks::Active(hooks::kTime) && !hooks::Active(hooks::kSocket) &&
-           hooks::Active(hooks::kSelect) &&
-           hooks::CooperativeWaits() == before;
-  }).Get());
+                hooks::ScopedDisable off(hooks::kTime | hooks::kSocket);
+                const unsigned long long before = hooks::CooperativeWaits();
+                usleep(1000);
+                return !hooks::Active(hooks::kTime) &&
+                       !hooks::Active(hooks::kSocket) &&
+                       hooks::Active(hooks::kSelect) &&
+                       hooks::CooperativeWaits() == before;
+              }).Get());
   EXPECT_TRUE(Spawn([] { return hooks::Active(hooks::kTime); }).Get());
 }
 
@@ -161,19 +161,19 @@ TEST_F(HooksTest, WaitAllCollectsPiecesUntilTheEnd) {
 TEST_F(HooksTest, OriginalsAndNonBlockingFdsAreLibcs) {
   Pair pair;
   EXPECT_TRUE(Spawn([&] {
-    char byte;
-    const unsigned long long before = hooks::CooperativeWaits();
-    EXPECT_EQ(fcntl(pair.fd[0], F_SETFL, O_NONBLOCK), 0);
-    EXPECT_EQ(recv(pair.fd[0], &byte, 1, 0), -1);
-    EXPECT_EQ(errno, EAGAIN);
-    EXPECT_EQ(read(pair.fd[0], &byte, 1), -1);
-    EXPECT_EQ(errno, EAGAIN);
-    EXPECT_EQ(hooks::original::recv(pair.fd[0], &byte, 1, 0), -1);
-    EXPECT_EQ(errno, EAGAIN);
-    EXPECT_EQ(hooks::original::send(pair.fd[1], "x", 1, 0), 1);
-    EXPECT_EQ(hooks::original::read(pair.fd[0], &byte, 1), 1);
-    return hooks::CooperativeWaits() == before;
-  }).Get());
+                char byte;
+                const unsigned long long before = hooks::CooperativeWaits();
+                EXPECT_EQ(fcntl(pair.fd[0], F_SETFL, O_NONBLOCK), 0);
+                EXPECT_EQ(recv(pair.fd[0], &byte, 1, 0), -1);
+                EXPECT_EQ(errno, EAGAIN);
+                EXPECT_EQ(read(pair.fd[0], &byte, 1), -1);
+                EXPECT_EQ(errno, EAGAIN);
+                EXPECT_EQ(hooks::original::recv(pair.fd[0], &byte, 1, 0), -1);
+                EXPECT_EQ(errno, EAGAIN);
+                EXPECT_EQ(hooks::original::send(pair.fd[1], "x", 1, 0), 1);
+                EXPECT_EQ(hooks::original::read(pair.fd[0], &byte, 1), 1);
+                return hooks::CooperativeWaits() == before;
+              }).Get());
 }
 
 // B-OS3 with plain blocking TCP code: accept, connect, read, write.
@@ -186,8 +186,7 @@ TEST_F(HooksTest, BlockingTcpEchoOnOneThread) {
   socklen_t len = sizeof addr;
   ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), len), 0);
   ASSERT_EQ(listen(listener, 16), 0);
-  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len),
-            0);
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
   constexpr int kClients = 10;
   auto server = Spawn([&] {
     std::vector<Greenlet<void>> connections;
@@ -261,7 +260,9 @@ TEST_F(HooksTest, LargePipeWriteAndReadShareTheThread) {
 TEST_F(HooksTest, PollAndSelectWaitCooperatively) {
   Pair pair;
   auto polled = Spawn([&] {
-    struct pollfd p {pair.fd[0], POLLIN, 0};
+    struct pollfd p {
+      pair.fd[0], POLLIN, 0
+    };
     const int n = poll(&p, 1, 10000);
     return n == 1 && (p.revents & POLLIN) != 0;
   });
@@ -269,7 +270,9 @@ TEST_F(HooksTest, PollAndSelectWaitCooperatively) {
     fd_set readable;
     FD_ZERO(&readable);
     FD_SET(pair.fd[0], &readable);
-    struct timeval tv {10, 0};
+    struct timeval tv {
+      10, 0
+    };
     const int n = select(pair.fd[0] + 1, &readable, nullptr, nullptr, &tv);
     return n == 1 && FD_ISSET(pair.fd[0], &readable);
   });
@@ -277,9 +280,12 @@ TEST_F(HooksTest, PollAndSelectWaitCooperatively) {
   EXPECT_TRUE(polled.Get());
   EXPECT_TRUE(selected.Get());
   EXPECT_EQ(Spawn([&] {
-    struct pollfd p {pair.fd[1], POLLIN, 0};  // nothing comes
-    return poll(&p, 1, 20);
-  }).Get(), 0);
+              struct pollfd p {
+                pair.fd[1], POLLIN, 0
+              };  // nothing comes
+              return poll(&p, 1, 20);
+            }).Get(),
+            0);
 }
 
 // B-OS3: epoll_wait on an epoll fd of one's own, and the nanosleep
@@ -299,7 +305,9 @@ TEST_F(HooksTest, EpollWaitAndNanosleepsAreCooperative) {
   });
   auto sleeper = Spawn([&] {
     const unsigned long long before = hooks::CooperativeWaits();
-    struct timespec ms {0, 1000000};
+    struct timespec ms {
+      0, 1000000
+    };
     EXPECT_EQ(nanosleep(&ms, nullptr), 0);
     EXPECT_EQ(clock_nanosleep(CLOCK_MONOTONIC, 0, &ms, nullptr), 0);
     struct timespec now;
@@ -324,24 +332,26 @@ TEST_F(HooksTest, EpollWaitAndNanosleepsAreCooperative) {
 TEST_F(HooksTest, DeadlineFailsHookedRecvWithEtimedout) {
   Pair pair;
   EXPECT_TRUE(Spawn([&] {
-    DeadlineScope deadline(absl::Milliseconds(30));
-    char byte;
-    const ssize_t n = recv(pair.fd[0], &byte, 1, 0);
-    return n == -1 && errno == ETIMEDOUT;
-  }).Get());
+                DeadlineScope deadline(absl::Milliseconds(30));
+                char byte;
+                const ssize_t n = recv(pair.fd[0], &byte, 1, 0);
+                return n == -1 && errno == ETIMEDOUT;
+              }).Get());
 }
 
 // B-OS3: a socket's own SO_RCVTIMEO still expires with EAGAIN.
 TEST_F(HooksTest, SocketReceiveTimeoutStillExpires) {
   Pair pair;
-  struct timeval tv {0, 30000};
-  ASSERT_EQ(setsockopt(pair.fd[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv),
-            0);
+  struct timeval tv {
+    0, 30000
+  };
+  ASSERT_EQ(setsockopt(pair.fd[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv), 0);
   EXPECT_TRUE(Spawn([&] {
-    char byte;
-    const ssize_t n = recv(pair.fd[0], &byte, 1, 0);
-    return n == -1 && errno == EAGAIN && hooks::CooperativeWaits() > 0;
-  }).Get());
+                char byte;
+                const ssize_t n = recv(pair.fd[0], &byte, 1, 0);
+                return n == -1 && errno == EAGAIN &&
+                       hooks::CooperativeWaits() > 0;
+              }).Get());
 }
 
 // B-OS3: a scoped Timeout never crosses the hooked call; it fails the call
@@ -365,9 +375,10 @@ TEST_F(HooksTest, TimeoutIsPendingUntilRethrown) {
   EXPECT_TRUE(absl::IsDeadlineExceeded(status)) << status;
   char byte;  // nothing pending any more: a would-block recv waits again
   EXPECT_TRUE(Spawn([&] {
-    DeadlineScope deadline(absl::Milliseconds(10));
-    return recv(pair.fd[0], &byte, 1, 0) == -1 && errno == ETIMEDOUT;
-  }).Get());
+                DeadlineScope deadline(absl::Milliseconds(10));
+                return recv(pair.fd[0], &byte, 1, 0) == -1 &&
+                       errno == ETIMEDOUT;
+              }).Get());
 }
 
 // B-OS3: killing a greenlet blocked in a hooked call ends it: the call
@@ -390,19 +401,22 @@ TEST_F(HooksTest, KillEndsAGreenletBlockedInAHookedCall) {
 
 // B-OS3: name lookups run on the thread pool; numeric hosts at once.
 TEST_F(HooksTest, GetaddrinfoRunsOffTheHubThread) {
-  EXPECT_TRUE(Spawn([] {
-    const unsigned long long before = hooks::CooperativeWaits();
-    struct addrinfo* list = nullptr;
-    struct addrinfo hints {};
-    hints.ai_socktype = SOCK_STREAM;
-    const int rc = getaddrinfo("localhost", "80", &hints, &list);
-    EXPECT_EQ(rc, 0) << gai_strerror(rc);
-    const bool resolved = list != nullptr;
-    if (list != nullptr) freeaddrinfo(list);
-    EXPECT_EQ(getaddrinfo("127.0.0.1", "80", &hints, &list), 0);
-    freeaddrinfo(list);
-    return resolved && hooks::CooperativeWaits() == before + 1;
-  }).Get());
+  EXPECT_TRUE(
+      Spawn([] {
+        const unsigned long long before = hooks::CooperativeWaits();
+        struct addrinfo* list = nullptr;
+        struct addrinfo hints {};
+        hints.ai_socktype = SOCK_STREAM;
+        const int rc = getaddrinfo("localhost", "80", &hints, &list);
+        EXPECT_EQ(rc, 0) << gai_strerror(rc);
+        const bool resolved = list != nullptr;
+        if (list != nullptr) freeaddrinfo(list);
+        EXPECT_EQ(getaddrinfo("127.0.0.1", "80", &hints, &list), 0);
+        freeaddrinfo(list);
+        struct hostent* host = gethostbyname("localhost");
+        const bool found = host != nullptr && host->h_addr_list[0] != nullptr;
+        return resolved && found && hooks::CooperativeWaits() == before + 2;
+      }).Get());
 }
 
 }  // namespace
