@@ -28,6 +28,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "actors/service/call_options.h"
 
@@ -37,7 +38,6 @@ class RawGreenlet;
 
 // Shared between a call's handler and the transport that carries it.
 struct CallState {
-  std::string method;          // "pkg.Service/Method"
   std::string peer;            // "127.0.0.1:5000", "local"
   absl::Time deadline = absl::InfiniteFuture();
   Metadata metadata;
@@ -49,8 +49,9 @@ struct CallState {
 
 class CallContext {
  public:
-  explicit CallContext(std::shared_ptr<CallState> state)
-      : state_(std::move(state)) {}
+  // `method` is "pkg.Service/Method". REQUIRES: both outlive the context.
+  CallContext(const CallState& state, const char* method)
+      : state_(&state), method_(method) {}
   CallContext(const CallContext&) = delete;
   CallContext& operator=(const CallContext&) = delete;
 
@@ -64,12 +65,14 @@ class CallContext {
     return state_->deadline - absl::Now();
   }
   const std::string& peer() const { return state_->peer; }
-  const std::string& method() const { return state_->method; }
+  // "pkg.Service/Method".
+  absl::string_view method() const { return method_; }
   const Metadata& metadata() const { return state_->metadata; }
   bool cancelled() const { return state_->cancelled; }
 
  private:
-  std::shared_ptr<CallState> state_;
+  const CallState* state_;
+  const char* method_;
 };
 
 }  // namespace evergreen

@@ -1,7 +1,9 @@
 // Channel::Local: calls handed to a service actor on this hub, no bytes.
+#include <algorithm>
 #include <memory>
+#include <utility>
+#include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "actors/registry.h"
 #include "actors/service/channel.h"
@@ -26,41 +28,44 @@ class LocalChannel final : public ChannelImpl {
                       ReplyCallback done) override {
     const std::uint64_t id = next_id_++;
     auto state = std::make_shared<CallState>();
-    state->method = method.full_name;
     state->peer = "local";
     state->deadline = deadline;
     state->metadata = metadata;
     Payload payload;
     payload.message.reset(request.New());
-    payload.message->CopyFrom(request);
-    (*calls_)[id] = state;
-    AnyActorRef service = service_;
+    // MergeFrom into a fresh message is a typed copy; CopyFrom would first
+    // check the types through reflection, which costs more than the copy.
+    payload.message->MergeFrom(request);
+    Remember(id, state);
+    const AnyActorRef* service = &service_;
+    absl::StatusOr<AnyActorRef> found;
     if (!name_.empty()) {
       // Looked up per call, so calls follow the actor across restarts.
-      absl::StatusOr<AnyActorRef> found = Registry::Current().Lookup(name_);
+      found = Registry::Current().Lookup(name_);
       if (!found.ok()) {
         done(absl::UnavailableError(absl::StrCat(
             "call ", method.full_name, ": no service actor registered as '",
             name_, "' on this hub (not started, or restarting)")));
         return id;
       }
-      service = *std::move(found);
+      service = &*found;
     }
-    (void)DeliverCall(
-        service,
-        IncomingCall(&method, std::move(payload), state,
-                     [calls = calls_, id, done = std::move(done)](
-                         absl::StatusOr<Payload> outcome) mutable {
-                       calls->erase(id);
-                       done(std::move(outcome));
-                     }));
+    (void)DeliverCall(*service, IncomingCall(&method, std::move(payload),
+                                             std::move(state), std::move(done)));
     return id;
   }
 
   void Cancel(std::uint64_t id) override {
-    auto it = calls_->find(id);
-    if (it == calls_->end()) return;
-    CancelCall(it->second, absl::CancelledError("cancelled by the caller"));
+    // Rare (a caller gave up): a scan of the calls remembered.
+    for (auto& [call_id, weak] : calls_) {
+      if (call_id != id) continue;
+      std::shared_ptr<CallState> state = weak.lock();
+      weak.reset();
+      if (state != nullptr) {
+        CancelCall(state, absl::CancelledError("cancelled by the caller"));
+      }
+      return;
+    }
   }
 
   const std::string& target() const override { return target_; }
@@ -69,11 +74,24 @@ class LocalChannel final : public ChannelImpl {
   AnyActorRef service_;
   std::string name_;  // registered name, when not bound to service_
   std::string target_;
+  // Calls for Cancel, oldest first. An answered call's state dies with
+  // it, and its entry is swept out on a later Start: the reply path costs
+  // nothing here (no callback wrapper, no erase).
+  void Remember(std::uint64_t id, const std::shared_ptr<CallState>& state) {
+    if (calls_.size() >= sweep_at_) {
+      calls_.erase(std::remove_if(calls_.begin(), calls_.end(),
+                                  [](const auto& entry) {
+                                    return entry.second.expired();
+                                  }),
+                   calls_.end());
+      sweep_at_ = std::max<std::size_t>(64, 2 * calls_.size());
+    }
+    calls_.emplace_back(id, state);
+  }
+
   std::uint64_t next_id_ = 1;
-  // Calls not yet answered, for Cancel; shared with their callbacks, which
-  // may outlive the channel.
-  using Calls = absl::flat_hash_map<std::uint64_t, std::shared_ptr<CallState>>;
-  std::shared_ptr<Calls> calls_ = std::make_shared<Calls>();
+  std::vector<std::pair<std::uint64_t, std::weak_ptr<CallState>>> calls_;
+  std::size_t sweep_at_ = 64;
 };
 
 }  // namespace

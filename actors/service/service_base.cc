@@ -71,7 +71,8 @@ void ServiceBase::Run(IncomingCall& call) {
         "call ", method.full_name, " was cancelled before it ran")));
     return;
   }
-  if (absl::Now() >= state.deadline) {
+  if (state.deadline != absl::InfiniteFuture() &&
+      absl::Now() >= state.deadline) {
     call.Reply(absl::DeadlineExceededError(absl::StrCat(
         "call ", method.full_name, " reached its deadline before it ran")));
     return;
@@ -82,7 +83,7 @@ void ServiceBase::Run(IncomingCall& call) {
         ", not ", method.service->name)));
     return;
   }
-  CallContext context(call.state());
+  CallContext context(state, method.full_name);
   try {
     call.Reply(RunHandler(
         state, method.full_name, [&]() -> absl::StatusOr<Payload> {

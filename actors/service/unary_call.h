@@ -75,36 +75,14 @@ absl::StatusOr<Reply> TypedReply(const MethodInfo& method,
   return reply;
 }
 
-// Starts the call; `id` receives the channel's call id (0 if none). When
-// the reply comes, `timer` (if any) is cancelled: no timer outlives its
-// call.
-template <typename Reply>
-AsyncResult<absl::StatusOr<Reply>> StartTyped(
-    const Channel& channel, const MethodInfo& method,
-    const google::protobuf::Message& request, absl::Time deadline,
-    const Metadata& metadata, std::uint64_t* id,
-    std::shared_ptr<TimerHandle> timer = nullptr) {
-  AsyncResult<absl::StatusOr<Reply>> result;
-  *id = 0;
-  if (!channel) {
-    result.Set(absl::FailedPreconditionError(
-        absl::StrCat("call ", method.full_name, ": null channel")));
-    return result;
-  }
-  if (absl::Now() >= deadline) {
-    result.Set(CallDeadlineExceeded(method, *channel.impl(),
-                                    absl::ZeroDuration()));
-    return result;
-  }
-  *id = channel.impl()->Start(
-      method, request, deadline, metadata,
-      [result, &method, timer = std::move(timer)](
-          absl::StatusOr<Payload> payload) mutable {
-        result.Set(TypedReply<Reply>(method, std::move(payload)));
-        if (timer != nullptr) timer->Cancel();
-      });
-  return result;
-}
+// Starts the call with `done`; `id` receives the channel's call id.
+// Returns the failure that keeps it from starting (FailedPrecondition for
+// a null channel, DeadlineExceeded for a deadline already passed); then
+// `done` never runs.
+absl::Status StartCall(const Channel& channel, const MethodInfo& method,
+                       const google::protobuf::Message& request,
+                       absl::Time deadline, const Metadata& metadata,
+                       ReplyCallback done, std::uint64_t* id);
 
 }  // namespace internal
 
@@ -117,14 +95,22 @@ AsyncResult<absl::StatusOr<Reply>> StartUnary(
     const google::protobuf::Message& request, const CallOptions& options) {
   const absl::Time deadline = internal::CallDeadline(options);
   std::uint64_t id;
-  if (deadline == absl::InfiniteFuture()) {
-    return internal::StartTyped<Reply>(channel, method, request, deadline,
-                                       options.metadata, &id);
+  AsyncResult<absl::StatusOr<Reply>> result;
+  // Cancelled with the reply, so that no timer outlives its call.
+  std::shared_ptr<TimerHandle> timer;
+  if (deadline != absl::InfiniteFuture()) timer = std::make_shared<TimerHandle>();
+  absl::Status started = internal::StartCall(
+      channel, method, request, deadline, options.metadata,
+      [result, &method, timer](absl::StatusOr<Payload> payload) mutable {
+        result.Set(internal::TypedReply<Reply>(method, std::move(payload)));
+        if (timer != nullptr) timer->Cancel();
+      },
+      &id);
+  if (!started.ok()) {
+    result.Set(std::move(started));
+    return result;
   }
-  auto timer = std::make_shared<TimerHandle>();
-  AsyncResult<absl::StatusOr<Reply>> result = internal::StartTyped<Reply>(
-      channel, method, request, deadline, options.metadata, &id, timer);
-  if (!result.ready()) {
+  if (!result.ready() && timer != nullptr) {
     const absl::Duration budget = deadline - absl::Now();
     std::weak_ptr<ChannelImpl> weak = channel.shared_impl();
     *timer = Hub::Current()->CallLater(
@@ -151,8 +137,16 @@ absl::StatusOr<Reply> CallUnary(const Channel& channel,
                                 const CallOptions& options) {
   const absl::Time deadline = internal::CallDeadline(options);
   std::uint64_t id;
-  AsyncResult<absl::StatusOr<Reply>> result = internal::StartTyped<Reply>(
-      channel, method, request, deadline, options.metadata, &id);
+  // The reply is typed after the wait: the callback then holds the result
+  // alone, small enough to need no allocation.
+  AsyncResult<absl::StatusOr<Payload>> result;
+  absl::Status started = internal::StartCall(
+      channel, method, request, deadline, options.metadata,
+      [result](absl::StatusOr<Payload> payload) mutable {
+        result.Set(std::move(payload));
+      },
+      &id);
+  if (!started.ok()) return started;
   if (!result.ready()) {
     const absl::Duration budget = deadline == absl::InfiniteFuture()
                                       ? absl::InfiniteDuration()
@@ -169,7 +163,7 @@ absl::StatusOr<Reply> CallUnary(const Channel& channel,
       return internal::CallDeadlineExceeded(method, *channel.impl(), budget);
     }
   }
-  return result.Take();
+  return internal::TypedReply<Reply>(method, result.Take());
 }
 
 }  // namespace evergreen

@@ -161,7 +161,6 @@ class Handler {
     }
 
     auto state = std::make_shared<CallState>();
-    state->method = method;
     state->peer = request.peer().ToString();
     state->deadline = *deadline;
     for (const auto& [name, value] : request.headers()) {

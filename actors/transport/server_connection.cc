@@ -109,7 +109,6 @@ void ServerConnection::HandleFrame(rpc::Frame& frame) {
     return;
   }
   auto state = std::make_shared<CallState>();
-  state->method = frame.method();
   state->peer = stream_->peer();
   state->deadline = DeadlineFromWire(frame.timeout_us());
   state->metadata.insert(frame.metadata().begin(), frame.metadata().end());

@@ -86,7 +86,6 @@ void UdpEndpoint::Handle(absl::string_view datagram, const SocketAddress& from,
     return;  // still running: its reply goes out when it is done
   }
   auto state = std::make_shared<CallState>();
-  state->method = frame.method();
   state->peer = key.first;
   state->deadline = DeadlineFromWire(frame.timeout_us());
   state->metadata.insert(frame.metadata().begin(), frame.metadata().end());

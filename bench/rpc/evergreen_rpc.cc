@@ -4,6 +4,8 @@
 //   evergreen_rpc client latency TARGET N [CA]     median us of N calls
 //   evergreen_rpc client throughput TARGET N [CA]  calls/s, 64 in flight
 //   evergreen_rpc inproc N                    calls/s: stub, then Ask
+//   evergreen_rpc inproc N stub|ask           one side only (to profile it:
+//                                             perf stat -e instructions)
 //
 // Each prints its result(s) as numbers on one line. One thread, one hub.
 #include <algorithm>
@@ -125,8 +127,9 @@ int Client(int argc, char** argv) {
   return 0;
 }
 
-int InProcess(char** argv) {
+int InProcess(int argc, char** argv) {
   const int calls = std::atoi(argv[2]);
+  const std::string only = argc >= 4 ? argv[3] : "";
   auto service = evergreen::SpawnService<BenchService>("bench", {});
   auto actor = evergreen::SpawnActor<BenchActor>();
   bench::rpc::Bench::Client stub(evergreen::Channel::Local(service));
@@ -134,12 +137,16 @@ int InProcess(char** argv) {
   double stub_rate = 0, ask_rate = 0;
   for (int round = 0; round < 2; ++round) {  // the first warms up
     absl::Time start = absl::Now();
-    for (int i = 0; i < calls; ++i) {
-      if (!stub.Call(request).ok()) return 1;
+    if (only != "ask") {
+      for (int i = 0; i < calls; ++i) {
+        if (!stub.Call(request).ok()) return 1;
+      }
     }
     stub_rate = calls / absl::ToDoubleSeconds(absl::Now() - start);
     start = absl::Now();
-    for (int i = 0; i < calls; ++i) (void)actor.Ask(request).Get();
+    if (only != "stub") {
+      for (int i = 0; i < calls; ++i) (void)actor.Ask(request).Get();
+    }
     ask_rate = calls / absl::ToDoubleSeconds(absl::Now() - start);
   }
   std::printf("%.1f %.1f\n", stub_rate, ask_rate);
@@ -154,7 +161,7 @@ int main(int argc, char** argv) {
   const std::string what = argc > 1 ? argv[1] : "";
   if (what == "server" && argc >= 3) return Serve(argc, argv);
   if (what == "client" && argc >= 5) return Client(argc, argv);
-  if (what == "inproc" && argc >= 3) return InProcess(argv);
+  if (what == "inproc" && argc >= 3) return InProcess(argc, argv);
   std::fprintf(stderr, "usage: see the file comment\n");
   return 2;
 }
