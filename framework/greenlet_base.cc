@@ -37,7 +37,10 @@ GreenletBase::GreenletBase(GreenletOptions options)
 }
 
 GreenletBase::~GreenletBase() {
-  if (ev_is_active(&start_timer_.watcher)) ev_timer_stop(hub_->loop(), &start_timer_.watcher);
+  if (ev_is_active(&start_timer_.watcher)) {
+    ev_timer_stop(hub_->loop(), &start_timer_.watcher);
+    hub_->CountWatcher(-1);
+  }
   auto callbacks = std::move(callbacks_);
   callbacks_.clear();
   for (auto& [id, link] : callbacks) link->Cancel(*this);
@@ -49,7 +52,7 @@ void GreenletBase::Start() {
   start_requested_ = true;
   AddRef();
   holds_self_ref_ = true;
-  Track(hub_->tracked_head());
+  Track(hub_->tracked_head(), hub_->greenlet_count());
   hub_->Schedule(&start_node_);
 }
 
@@ -59,14 +62,16 @@ void GreenletBase::StartLater(absl::Duration delay) {
   start_requested_ = true;
   AddRef();
   holds_self_ref_ = true;
-  Track(hub_->tracked_head());
+  Track(hub_->tracked_head(), hub_->greenlet_count());
   ev_timer_set(&start_timer_.watcher,
                std::max(0.0, absl::ToDoubleSeconds(delay)), 0.0);
   ev_timer_start(hub_->loop(), &start_timer_.watcher);
+  hub_->CountWatcher(1);
 }
 
 void GreenletBase::OnStartTimer(struct ev_loop*, ev_timer* timer, int) {
   GreenletBase* self = reinterpret_cast<StartTimer*>(timer)->owner;
+  self->hub_->CountWatcher(-1);  // a one-shot timer stops as it fires
   self->hub_->Schedule(&self->start_node_);
 }
 
@@ -107,7 +112,10 @@ void GreenletBase::Finish(std::exception_ptr error, bool killed) {
   killed_ = killed;
   error_ = std::move(error);
   Untrack();
-  if (ev_is_active(&start_timer_.watcher)) ev_timer_stop(hub_->loop(), &start_timer_.watcher);
+  if (ev_is_active(&start_timer_.watcher)) {
+    ev_timer_stop(hub_->loop(), &start_timer_.watcher);
+    hub_->CountWatcher(-1);
+  }
   start_node_.Unlink();
   kill_node_.Unlink();
   // Someone is watching (a join, a link) when links exist: the error is

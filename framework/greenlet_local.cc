@@ -1,6 +1,7 @@
 #include "framework/greenlet_local.h"
 
 #include <algorithm>
+#include <mutex>
 #include <vector>
 
 namespace evergreen::internal {
@@ -42,7 +43,7 @@ ThreadExitCleanup& ThisThreadCleanup() {
 GreenletLocalCore::~GreenletLocalCore() {
   absl::flat_hash_map<RawGreenlet*, std::unique_ptr<Slot>> slots;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     slots.swap(slots_);
   }
   // Each slot withdraws its observer from its (live) greenlet.
@@ -50,7 +51,7 @@ GreenletLocalCore::~GreenletLocalCore() {
 
 void* GreenletLocalCore::Find() {
   RawGreenlet* key = RawGreenlet::Current();
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   auto it = slots_.find(key);
   return it == slots_.end() ? nullptr : it->second->value();
 }
@@ -61,7 +62,7 @@ void* GreenletLocalCore::Insert(std::unique_ptr<Slot> slot) {
   slot->key_ = key;
   Slot* kept;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     auto [it, inserted] = slots_.try_emplace(key, nullptr);
     if (!inserted) return it->second->value();  // `slot` dies unused
     it->second = std::move(slot);
@@ -81,7 +82,7 @@ void* GreenletLocalCore::Insert(std::unique_ptr<Slot> slot) {
 void GreenletLocalCore::Erase(RawGreenlet* key) {
   std::unique_ptr<Slot> slot;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     auto it = slots_.find(key);
     if (it == slots_.end()) return;
     slot = std::move(it->second);

@@ -32,12 +32,12 @@
 #define EVERGREEN_FRAMEWORK_GREENLET_LOCAL_H_
 
 #include <memory>
+#include <mutex>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/any_invocable.h"
-#include "absl/synchronization/mutex.h"
 #include "framework/greenlet_base.h"
 #include "framework/internal/end_observer.h"
 #include "greenlet/raw_greenlet.h"
@@ -76,9 +76,11 @@ class GreenletLocalCore
   void Erase(RawGreenlet* key);
 
  private:
-  absl::Mutex mu_;
-  absl::flat_hash_map<RawGreenlet*, std::unique_ptr<Slot>> slots_
-      ABSL_GUARDED_BY(mu_);
+  // std::mutex rather than absl::Mutex: Debian's abseil is not built with
+  // TSan, which then misses the synchronisation and reports Find and
+  // Insert of two threads as a race (issue 14). Guards slots_.
+  std::mutex mu_;
+  absl::flat_hash_map<RawGreenlet*, std::unique_ptr<Slot>> slots_;
 };
 
 }  // namespace internal

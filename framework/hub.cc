@@ -91,11 +91,21 @@ Hub::Hub()
 Hub::~Hub() {
   while (!extensions_.empty()) extensions_.pop_back();
   destroying_ = true;
+  // What was still alive is counted (HubLeftoversSoFar(), the tests' leak
+  // check) before it is shut down.
+  HubLeftovers left{.greenlets_killed = live_greenlets_,
+                    .calls_dropped = pending_calls_,
+                    .callbacks_discarded = soon_calls_};
   // Unwind every live greenlet; each untracks itself.
   while (tracked_ != nullptr) tracked_->ShutdownForHub();
   remote_->Close();
   greenlet_.reset();  // unwinds Run(); an unfinished batch returns to ready_
   while (internal::Runnable* node = ready_.PopFront()) node->Discard();
+  // Referenced watchers nobody stopped (a keep-alive never released, a
+  // watcher of one's own).
+  left.watchers_left = static_cast<std::uint64_t>(
+      std::max(0, active_watchers_ + remote_->keep_alives()));
+  if (left.total() != 0) internal::AddHubLeftovers(left);
   ev_ref(loop_);
   ev_async_stop(loop_, async_.get());
   ev_loop_destroy(loop_);
@@ -159,17 +169,21 @@ namespace {
 // A callback in the ready list that owns itself.
 class SoonCall final {
  public:
-  explicit SoonCall(absl::AnyInvocable<void()> fn)
-      : fn_(std::move(fn)), node_(this) {}
+  SoonCall(absl::AnyInvocable<void()> fn, std::size_t* count)
+      : fn_(std::move(fn)), count_(count), node_(this) {
+    ++*count_;
+  }
   internal::Runnable* node() { return &node_; }
 
  private:
   void Run(bool discard) {
     std::unique_ptr<SoonCall> owned(this);
+    --*count_;
     if (!discard) fn_();
   }
 
   absl::AnyInvocable<void()> fn_;
+  std::size_t* count_;  // the hub's soon_calls_
   internal::BoundRunnable<SoonCall, &SoonCall::Run> node_;
 };
 
@@ -177,7 +191,7 @@ class SoonCall final {
 
 void Hub::CallSoon(absl::AnyInvocable<void()> fn) {
   CheckThread("Hub::CallSoon");
-  Schedule((new SoonCall(std::move(fn)))->node());
+  Schedule((new SoonCall(std::move(fn), &soon_calls_))->node());
 }
 
 TimerHandle Hub::CallLater(absl::Duration delay,
@@ -229,6 +243,16 @@ void Hub::Yield() {
   Schedule(&yield.node);
 #pragma GCC diagnostic pop
   while (yield.node.linked()) Suspend();
+}
+
+HubStats Hub::stats() const {
+  HubStats stats{.greenlets = live_greenlets_,
+                 .callbacks = soon_calls_,
+                 .pending_calls = pending_calls_,
+                 .posted = remote_->pending(),
+                 .active_watchers = active_watchers_ + remote_->keep_alives(),
+                 .ready = ready_.size()};
+  return stats;
 }
 
 void Hub::RefreshLoopTime() { ev_now_update(loop_); }

@@ -32,6 +32,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "framework/errors.h"
+#include "framework/hub_stats.h"
 #include "framework/internal/coarse_clock.h"
 #include "framework/internal/hub_tracked.h"
 #include "framework/internal/runnable.h"
@@ -99,6 +100,11 @@ class Hub {
   // CallLater calls started and not yet run or cancelled: what keeps the
   // loop alive on their account. For tests and benchmarks.
   std::size_t pending_calls() const { return pending_calls_; }
+
+  // What this hub has alive now: greenlets, ready work, timers, posts,
+  // watchers (framework/hub_stats.h). Cheap: counters, plus a walk of the
+  // ready list. Hub thread.
+  HubStats stats() const;
 
   // A per-hub singleton of a higher layer (the default ThreadPool, the
   // resolver): the object stored under `key`, made by `make` on first use.
@@ -175,6 +181,11 @@ class Hub {
   void AddKeepAlive();
   void ReleaseKeepAlive();
 
+  // Counts the libev watchers that Evergreen's primitives start and stop
+  // (timers of timed waits, Timeouts and StartLater, fd waits, Idle): +1
+  // when one starts, -1 when it stops or a one-shot timer fires (stats()).
+  void CountWatcher(int delta) { active_watchers_ += delta; }
+
   // True while greenlets or callbacks are ready to run, including during a
   // poll made between batches: idle watchers (Idle()) must not fire then.
   bool HasReadyWork() const { return !ready_.empty() || polling_ahead_; }
@@ -182,6 +193,8 @@ class Hub {
   RawGreenlet* greenlet() const { return greenlet_.get(); }
   // Live greenlets register here so that destroying the hub unwinds them.
   internal::HubTracked** tracked_head() { return &tracked_; }
+  // Counts the tracked greenlets (pass with tracked_head() to Track).
+  std::size_t* greenlet_count() { return &live_greenlets_; }
   // True while the hub is being destroyed: blocking raises GreenletExit.
   bool destroying() const { return destroying_; }
   const std::shared_ptr<internal::HubRemote>& remote() const {
@@ -225,6 +238,9 @@ class Hub {
   bool polling_ahead_ = false;  // PollAhead() holds the ready work aside
   unsigned long long turns_ = 0;
   std::size_t pending_calls_ = 0;
+  std::size_t live_greenlets_ = 0;  // tracked greenlets (stats())
+  int active_watchers_ = 0;         // CountWatcher()
+  std::size_t soon_calls_ = 0;      // CallSoon callbacks not yet run
   internal::HubEntry* registry_entry_ = nullptr;
   // Ready batches run since I/O was last polled (see Run()).
   int batches_since_poll_ = 0;

@@ -13,12 +13,16 @@ IoWatcher::IoWatcher(int fd) : hub_(Hub::Current()), fd_(fd) {
 IoWatcher::~IoWatcher() {
   Cancel(absl::CancelledError("fd watcher destroyed"));
   for (Slot& slot : slots_) {
-    if (ev_is_active(&slot.io)) ev_io_stop(hub_->loop(), &slot.io);
+    if (ev_is_active(&slot.io)) {
+      ev_io_stop(hub_->loop(), &slot.io);
+      hub_->CountWatcher(-1);
+    }
   }
 }
 
 void IoWatcher::OnReady(struct ev_loop* loop, ev_io* io, int) {
   ev_io_stop(loop, io);
+  static_cast<Hub*>(ev_userdata(loop))->CountWatcher(-1);
   Slot* slot = reinterpret_cast<Slot*>(io);
   if (slot->waiter != nullptr) slot->waiter->Wake();
 }
@@ -35,12 +39,16 @@ absl::Status IoWatcher::Wait(Direction direction, absl::Duration timeout) {
   slot.waiter = &waiter;
   slot.cancelled = absl::OkStatus();
   ev_io_start(hub_->loop(), &slot.io);
+  hub_->CountWatcher(1);
   struct Done {
     IoWatcher* self;
     Slot* slot;
     ~Done() {
       slot->waiter = nullptr;
-      if (ev_is_active(&slot->io)) ev_io_stop(self->hub_->loop(), &slot->io);
+      if (ev_is_active(&slot->io)) {
+        ev_io_stop(self->hub_->loop(), &slot->io);
+        self->hub_->CountWatcher(-1);
+      }
     }
   } done{this, &slot};
   if (!waiter.Wait(timeout)) {
@@ -54,7 +62,10 @@ absl::Status IoWatcher::Wait(Direction direction, absl::Duration timeout) {
 void IoWatcher::Cancel(const absl::Status& reason) {
   for (Slot& slot : slots_) {
     // Unregister now: the owner may close the fd before the waiter runs.
-    if (ev_is_active(&slot.io)) ev_io_stop(hub_->loop(), &slot.io);
+    if (ev_is_active(&slot.io)) {
+      ev_io_stop(hub_->loop(), &slot.io);
+      hub_->CountWatcher(-1);
+    }
     if (slot.waiter == nullptr) continue;
     slot.cancelled = reason;
     slot.waiter->Wake();

@@ -8,6 +8,7 @@ HubKeepAlive::HubKeepAlive() {
   Hub* hub = Hub::Current();
   hub->AddKeepAlive();
   remote_ = hub->remote();
+  remote_->CountKeepAlive(1);
 }
 
 HubKeepAlive& HubKeepAlive::operator=(HubKeepAlive&& other) noexcept {
@@ -22,6 +23,7 @@ void HubKeepAlive::Reset() {
   if (remote_ == nullptr) return;
   std::shared_ptr<internal::HubRemote> remote = std::move(remote_);
   remote_ = nullptr;
+  remote->CountKeepAlive(-1);
   // Runs on the hub's thread, where the loop's reference count lives.
   remote->Post([] {
     if (Hub* hub = Hub::CurrentIfExists()) hub->ReleaseKeepAlive();

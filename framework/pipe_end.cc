@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "framework/hub_stats.h"
 
 namespace evergreen {
 namespace internal {
@@ -54,6 +55,7 @@ PipeEnd::PipeEnd(int fd, std::string name) : fd_(fd), name_(std::move(name)) {
   fcntl(fd_, F_SETFD, fcntl(fd_, F_GETFD) | FD_CLOEXEC);
   fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) | O_NONBLOCK);
   io_ = std::make_unique<IoWatcher>(fd_);
+  if (fd_ >= 0) internal::CountOwnedFd(1);  // OpenEvergreenFds()
 }
 
 PipeEnd::~PipeEnd() { Close(); }
@@ -62,6 +64,7 @@ void PipeEnd::Close() {
   if (fd_ < 0) return;
   io_->Cancel(absl::CancelledError(absl::StrCat(name_, " was closed")));
   ::close(fd_);
+  internal::CountOwnedFd(-1);
   fd_ = -1;
 }
 

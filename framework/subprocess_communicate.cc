@@ -23,6 +23,7 @@ class ReadyAny {
     for (std::size_t i = 0; i < count_; ++i) {
       ev_io_stop(waiter_->hub()->loop(), &watches_[i].io);
     }
+    waiter_->hub()->CountWatcher(-static_cast<int>(count_));
   }
   ReadyAny(const ReadyAny&) = delete;
   ReadyAny& operator=(const ReadyAny&) = delete;
@@ -32,6 +33,7 @@ class ReadyAny {
     watch.waiter = waiter_;
     ev_io_init(&watch.io, &ReadyAny::OnReady, fd, events);
     ev_io_start(waiter_->hub()->loop(), &watch.io);
+    waiter_->hub()->CountWatcher(1);
   }
   bool empty() const { return count_ == 0; }
 

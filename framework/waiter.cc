@@ -15,7 +15,10 @@ Waiter::Waiter()
 }
 
 Waiter::~Waiter() {
-  if (ev_is_active(&timer_)) ev_timer_stop(hub_->loop(), &timer_);
+  if (ev_is_active(&timer_)) {
+    ev_timer_stop(hub_->loop(), &timer_);
+    hub_->CountWatcher(-1);
+  }
   node_.Unlink();
 }
 
@@ -29,6 +32,7 @@ void Waiter::Resume(internal::Runnable* node, bool discard) {
 void Waiter::OnTimer(struct ev_loop*, ev_timer* timer, int) {
   auto* waiter = reinterpret_cast<Waiter*>(reinterpret_cast<char*>(timer) -
                                            offsetof(Waiter, timer_));
+  waiter->hub_->CountWatcher(-1);  // a one-shot timer stops as it fires
   if (waiter->woken_) return;
   waiter->timed_out_ = true;
   if (!waiter->node_.linked()) waiter->hub_->Schedule(&waiter->node_);
@@ -66,12 +70,16 @@ bool Waiter::WaitIgnoringDeadline(absl::Duration timeout) {
     hub_->RefreshLoopTime();  // count from the call, not the last poll
     ev_timer_set(&timer_, absl::ToDoubleSeconds(timeout), 0.0);
     ev_timer_start(hub_->loop(), &timer_);
+    hub_->CountWatcher(1);
   }
   WaitGuard guard(&waiting_);
   // For the live dump's "waiting ... for 1.5s" (one vDSO read).
   greenlet_->set_waiting_since(internal::CoarseNanos());
   while (!woken_ && !timed_out_) hub_->Suspend();
-  if (ev_is_active(&timer_)) ev_timer_stop(hub_->loop(), &timer_);
+  if (ev_is_active(&timer_)) {
+    ev_timer_stop(hub_->loop(), &timer_);
+    hub_->CountWatcher(-1);
+  }
   return woken_;
 }
 
@@ -95,6 +103,7 @@ void Idle() {
     // ready greenlets (fair scheduling) would otherwise look idle.
     if (self->waiter.hub()->HasReadyWork()) return;
     ev_idle_stop(loop, w);
+    self->waiter.hub()->CountWatcher(-1);
     self->waiter.Wake();
   });
   struct Stop {
@@ -102,10 +111,12 @@ void Idle() {
     ~Stop() {
       if (ev_is_active(&idle->watcher)) {
         ev_idle_stop(idle->waiter.hub()->loop(), &idle->watcher);
+        idle->waiter.hub()->CountWatcher(-1);
       }
     }
   } stop{&idle};
   ev_idle_start(idle.waiter.hub()->loop(), &idle.watcher);
+  idle.waiter.hub()->CountWatcher(1);
   idle.waiter.WaitIgnoringDeadline(absl::InfiniteDuration());
 }
 

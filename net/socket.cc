@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "framework/deadline.h"
+#include "framework/hub_stats.h"
 #include "net/internal/deadline.h"
 #include "net/internal/idle_watchdog.h"
 
@@ -20,7 +21,9 @@ using internal::DeadlineFor;
 using internal::Remaining;
 
 struct Socket::State {
-  explicit State(int fd) : fd(fd), io(fd) {}
+  explicit State(int fd) : fd(fd), io(fd) {
+    if (fd >= 0) internal::CountOwnedFd(1);  // OpenEvergreenFds()
+  }
   int fd;
   IoWatcher io;
   absl::Duration timeout = absl::InfiniteDuration();
@@ -45,6 +48,7 @@ struct SocketStateAccess {
     // reused.
     state.io.Cancel(reason);
     close(state.fd);
+    internal::CountOwnedFd(-1);
     state.fd = -1;
   }
   static absl::Status ClosedError(const Socket::State* state,

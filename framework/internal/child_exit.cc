@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "framework/hub_stats.h"
 #include "framework/io_watcher.h"
 #include "framework/waiter.h"
 
@@ -42,6 +43,7 @@ class Reaper {
     {
       std::lock_guard<std::mutex> lock(mu_);
       children_.push_back({pid, pidfd});
+      if (pidfd >= 0) CountProcessWideFd(1);  // until reaped
     }
     const std::uint64_t one = 1;
     (void)!::write(wake_fd_, &one, sizeof one);
@@ -54,6 +56,7 @@ class Reaper {
   };
 
   Reaper() : wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+    if (wake_fd_ >= 0) CountProcessWideFd(1);
     std::thread([this] { Loop(); }).detach();
   }
 
@@ -69,7 +72,10 @@ class Reaper {
           int status;
           const pid_t r = waitpid(child.pid, &status, WNOHANG);
           if (r == 0) return false;
-          if (child.pidfd >= 0) ::close(child.pidfd);
+          if (child.pidfd >= 0) {
+            ::close(child.pidfd);
+            CountProcessWideFd(-1);
+          }
           return true;
         });
         for (const Child& child : children_) {

@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include <atomic>
 #include <mutex>
 
 #include "absl/functional/any_invocable.h"
@@ -34,6 +35,22 @@ class HubRemote {
   // Refuses further posts. Hub thread, on destruction.
   void Close();
 
+  // HubKeepAlives held (Hub::stats()): counted here, on the thread that
+  // takes or drops one, since the loop reference itself is released later
+  // by a post. Any thread.
+  void CountKeepAlive(int delta) {
+    keep_alives_.fetch_add(delta, std::memory_order_relaxed);
+  }
+  int keep_alives() const {
+    return keep_alives_.load(std::memory_order_relaxed);
+  }
+
+  // How many posted functions wait to run (Hub::stats()). Any thread.
+  std::size_t pending() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return posted_.size();
+  }
+
  private:
   // std::mutex rather than absl::Mutex: Debian's abseil is not built with
   // TSan, which would then miss the synchronisation. Guards all below.
@@ -41,6 +58,7 @@ class HubRemote {
   struct ev_loop* loop_;
   struct ev_async* async_;
   std::vector<absl::AnyInvocable<void()>> posted_;
+  std::atomic<int> keep_alives_{0};
 };
 
 }  // namespace evergreen::internal

@@ -3,6 +3,8 @@
 #ifndef EVERGREEN_FRAMEWORK_INTERNAL_HUB_TRACKED_H_
 #define EVERGREEN_FRAMEWORK_INTERNAL_HUB_TRACKED_H_
 
+#include <cstddef>
+
 namespace evergreen {
 class GreenletBase;
 }  // namespace evergreen
@@ -26,8 +28,12 @@ class HubTracked {
  protected:
   ~HubTracked() { Untrack(); }
 
-  void Track(HubTracked** head) {
+  // `count`, if given, counts the tracked things of its kind (the hub's
+  // live greenlets, Hub::stats()) while this one is tracked.
+  void Track(HubTracked** head, std::size_t* count = nullptr) {
     head_ = head;
+    count_ = count;
+    if (count_ != nullptr) ++*count_;
     next_ = *head;
     prev_ = nullptr;
     if (next_ != nullptr) next_->prev_ = this;
@@ -35,6 +41,8 @@ class HubTracked {
   }
   void Untrack() {
     if (head_ == nullptr) return;
+    if (count_ != nullptr) --*count_;
+    count_ = nullptr;
     if (prev_ != nullptr) prev_->next_ = next_; else *head_ = next_;
     if (next_ != nullptr) next_->prev_ = prev_;
     head_ = nullptr;
@@ -43,6 +51,7 @@ class HubTracked {
 
  private:
   HubTracked** head_ = nullptr;
+  std::size_t* count_ = nullptr;
   HubTracked* prev_ = nullptr;
   HubTracked* next_ = nullptr;
 };

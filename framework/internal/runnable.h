@@ -8,6 +8,8 @@
 #ifndef EVERGREEN_FRAMEWORK_INTERNAL_RUNNABLE_H_
 #define EVERGREEN_FRAMEWORK_INTERNAL_RUNNABLE_H_
 
+#include <cstddef>
+
 namespace evergreen::internal {
 
 class Runnable {
@@ -55,6 +57,16 @@ class RunnableList {
   }
 
   bool empty() const { return head_.next_ == &head_; }
+
+  // The number of nodes, by walking the list: O(size). For introspection.
+  std::size_t size() const {
+    std::size_t n = 0;
+    for (const Runnable* node = head_.next_; node != &head_;
+         node = node->next_) {
+      ++n;
+    }
+    return n;
+  }
 
   // REQUIRES: `node` is not linked.
   void PushBack(Runnable* node) {

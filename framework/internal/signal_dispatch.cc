@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "framework/hub_stats.h"
 #include "framework/internal/hub_remote.h"
 
 namespace evergreen::internal {
@@ -89,6 +90,7 @@ class Dispatch {
     }
     pipe_read = fds[0];
     pipe_write = fds[1];
+    CountProcessWideFd(2);  // kept for the process's life
     fcntl(pipe_write, F_SETFL, O_NONBLOCK);
     std::thread([this] { Loop(); }).detach();
   }

@@ -17,6 +17,7 @@
 #include "framework/semaphore.h"
 #include "framework/thread_pool.h"
 #include "framework/timeout.h"
+#include "framework/keep_alive.h"
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -58,10 +59,9 @@ class DeadlineTest : public ::testing::Test {
 };
 
 // Keeps the hub from running dry while the main greenlet waits on
-// something only a deadline ends.
-Greenlet<void> Keeper() {
-  return Spawn([] { Sleep(absl::Seconds(2)); });
-}
+// something only a deadline ends; released at the end of the test's scope
+// (a sleeper greenlet left behind would trip the leak check).
+using Keeper = HubKeepAlive;
 
 TEST_F(DeadlineTest, NoDeadlineByDefault) {
   EXPECT_EQ(CurrentDeadline(), absl::InfiniteFuture());
@@ -87,7 +87,7 @@ TEST_F(DeadlineTest, ScopeOnlyNarrowsAndRestores) {
 
 // B-D3
 TEST_F(DeadlineTest, QueueGetPutPeekFailByTheDeadline) {
-  Keeper();
+  Keeper keeper;
   Queue<int> empty;
   ExpectCutByDeadline([&] { return empty.Get(kLong).status(); });
   ExpectCutByDeadline([&] { return empty.Peek().status(); });
@@ -101,7 +101,7 @@ TEST_F(DeadlineTest, QueueGetPutPeekFailByTheDeadline) {
 
 // B-D3
 TEST_F(DeadlineTest, EventAndAsyncResultWaitsEndAtTheDeadline) {
-  Keeper();
+  Keeper keeper;
   Event never;
   ExpectCutByDeadline([&] {
     return never.Wait(kLong) ? absl::OkStatus()
@@ -135,7 +135,7 @@ TEST_F(DeadlineTest, GreenletAndGroupJoinsEndAtTheDeadline) {
 
 // B-D3
 TEST_F(DeadlineTest, LocksGiveUpAtTheDeadline) {
-  Keeper();
+  Keeper keeper;
   Semaphore none(0);
   ExpectCutByDeadline([&] {
     return none.Acquire(kLong) ? absl::OkStatus()
@@ -165,7 +165,7 @@ TEST_F(DeadlineTest, ThreadPoolWaitEndsAtTheDeadline) {
 }
 
 TEST_F(DeadlineTest, PassedDeadlineFailsAtOnceWithoutWaiting) {
-  Keeper();
+  Keeper keeper;
   Queue<int> q;
   DeadlineScope passed(absl::Now() - absl::Seconds(1));
   const unsigned long long turns = Hub::Current()->turns();

@@ -74,7 +74,7 @@ TEST_F(EventBasicsTest, WaitOnAnAlreadySetEventReturnsItEveryTime) {
 
 // B-E3
 TEST_F(EventBasicsTest, WaitWithCountReturnsMinOfCountAndReady) {
-  Spawn([] { Sleep(absl::Hours(1)); });  // keeps the loop alive
+  HubKeepAlive keep_alive;  // keeps the loop alive until the test ends
   Event a, b, c;
   a.Set();
   c.Set();
@@ -157,7 +157,7 @@ TEST_F(EventBasicsTest, AsyncResultOfVoidAndMoveOnly) {
 
 // B-W3
 TEST_F(EventBasicsTest, AsyncResultGetWithTimeoutOnNeverSetFails) {
-  Spawn([] { Sleep(absl::Hours(1)); });
+  HubKeepAlive keep_alive;  // keeps the loop alive until the test ends
   AsyncResult<int> never;
   EXPECT_THROW(never.Get(absl::Milliseconds(10)), TimeoutError);
   // The non-blocking twin never throws: Unavailable while unset.

@@ -8,6 +8,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/leak_check.h"
 
 namespace evergreen {
 namespace {
@@ -48,6 +49,7 @@ TEST_F(JoinableQueueTest, ExtraTaskDoneIsAnError) {
 // B-Q5
 TEST_F(JoinableQueueTest,
        JoinOnAQueueThatNeverHadItemsReturnsWithoutSwitching) {
+  leak_check::ExpectLeftovers("the spawned greenlet is left unrun on purpose");
   JoinableQueue<int> q;
   bool other_ran = false;
   Spawn([&] { other_ran = true; });
@@ -59,6 +61,7 @@ TEST_F(JoinableQueueTest,
 
 // B-Q5
 TEST_F(JoinableQueueTest, JoinBlocksUntilEveryTaskIsDone) {
+  leak_check::ExpectLeftovers("workers stay blocked on the empty queue");
   JoinableQueue<int> q(2);
   std::vector<int> processed;
   for (int w = 0; w < 3; ++w) {
@@ -103,6 +106,7 @@ TEST_F(JoinableQueueTest, EveryBlockedJoinerReturnsOnTheLastTaskDone) {
 }
 
 TEST_F(JoinableQueueTest, ItemsHandedToWaitingGettersAndAdmittedPuttersCount) {
+  leak_check::ExpectLeftovers("a putter stays blocked on the full queue");
   JoinableQueue<int> q(1);
   Spawn([&] { (void)q.Get(); });
   Sleep(absl::ZeroDuration());

@@ -19,6 +19,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/leak_check.h"
 
 namespace evergreen {
 namespace {
@@ -410,6 +411,7 @@ TEST_F(QueueTest, ShutdownWakesBlockedPuttersAndGetters) {
 
 // B-Q7
 TEST_F(QueueTest, LifoQueueReturnsTheNewestFirst) {
+  leak_check::ExpectLeftovers("a putter stays blocked on the full queue");
   LifoQueue<int> q(2);
   ASSERT_TRUE(q.Put(1).ok());
   ASSERT_TRUE(q.Put(2).ok());
@@ -509,6 +511,7 @@ TEST_F(QueueTest, BlockingGetInsideTheHubIsAnError) {
 }
 
 TEST_F(QueueTest, DestroyingTheHubUnwindsBlockedGreenletsWithoutLosingItems) {
+  leak_check::ExpectLeftovers("destroying the hub with blocked greenlets is the point");
   Queue<std::unique_ptr<int>> full(1);
   ASSERT_TRUE(full.TryPut(std::make_unique<int>(1)).ok());
   Spawn([full] { (void)full.Put(std::make_unique<int>(2)); });
