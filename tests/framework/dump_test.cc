@@ -21,6 +21,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/leak_check.h"
 
 namespace evergreen {
 namespace {
@@ -34,6 +35,8 @@ class DumpTest : public ::testing::Test {
 
 // B-OS4: names, states, and what each waits in.
 TEST_F(DumpTest, ListsEveryGreenletWithItsStateAndWait) {
+  leak_check::ExpectFdsOpened(
+      8, "symbolizing frames caches open ELF files process-wide");
   Event never;
   auto waiter = SpawnWith({.name = "waiter"}, [&] { never.Wait(); });
   auto sleeper =
@@ -77,6 +80,8 @@ TEST_F(DumpTest, SaysHowLongAGreenletHasWaited) {
 // B-OS4: other threads' hubs describe themselves; a stalled one is named
 // as such rather than hanging the dump.
 TEST_F(DumpTest, IncludesOtherThreadsAndNamesAStalledHub) {
+  leak_check::ExpectFdsOpened(
+      8, "symbolizing frames caches open ELF files process-wide");
   std::promise<Event*> ready;
   pid_t other_id = 0;
   std::thread other([&] {
@@ -114,6 +119,8 @@ TEST_F(DumpTest, IncludesOtherThreadsAndNamesAStalledHub) {
 }
 
 TEST_F(DumpTest, DumpOnSignalWritesToStderr) {
+  leak_check::ExpectFdsOpened(
+      8, "symbolizing frames caches open ELF files process-wide");
   int fds[2];
   ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
   const int saved_stderr = dup(STDERR_FILENO);

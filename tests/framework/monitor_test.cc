@@ -18,6 +18,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/leak_check.h"
 
 namespace evergreen {
 namespace {
@@ -67,6 +68,8 @@ class MonitorTest : public ::testing::Test {
 
 // B-H3
 TEST_F(MonitorTest, ReportsTheGreenletHoldingTheHubOncePerStall) {
+  leak_check::ExpectFdsOpened(
+      8, "symbolizing frames caches open ELF files process-wide");
   Reports reports;
   StartBlockingMonitor(
       {.threshold = absl::Milliseconds(50), .sink = reports.Sink()});
