@@ -15,6 +15,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/leak_check.h"
 
 namespace evergreen {
 namespace {
@@ -77,6 +78,8 @@ TEST_F(HubGroupTest, BadIndexAndStoppedGroupFailUnavailable) {
 }
 
 TEST_F(HubGroupTest, StopUnwindsGreenletsThatOutliveTheGraceAndFailsTheirResults) {
+  leak_check::ExpectLeftovers(
+      "the sleeper outlives the grace: Stop() kills it as it destroys hub 1");
   HubGroup hubs({.threads = 2, .stop_grace = absl::Milliseconds(10)});
   AsyncResult<void> forever =
       hubs.Spawn(1, [] { Sleep(absl::Hours(1)); });
