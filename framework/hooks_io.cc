@@ -97,6 +97,40 @@ ssize_t WhenReady(int fd, bool write, Call call) {
   return call();
 }
 
+// readv and writev share one body; `kWrite` picks the direction. As
+// sendmsg, a short count is possible; on a pipe, a vector longer than the
+// room left may still block once writable (docs/os.md).
+template <bool kWrite>
+ssize_t VectorIo(int fd, const struct iovec* iov, int iovcnt) {
+  auto libc = [&] {
+    return kWrite ? Libc().writev(fd, iov, iovcnt)
+                  : Libc().readv(fd, iov, iovcnt);
+  };
+  if (CooperativeHub(hooks::kSocket | hooks::kPipe) == nullptr ||
+      !IsBlocking(fd)) {
+    return libc();
+  }
+  switch (Classify(fd)) {
+    case FdKind::kSocket: {
+      if (!On(hooks::kSocket)) break;
+      struct msghdr msg {};
+      msg.msg_iov = const_cast<struct iovec*>(iov);
+      msg.msg_iovlen = static_cast<size_t>(iovcnt);
+      return SocketTransfer(fd, 0, kWrite, 0, false, true,
+                            [&](size_t, int f) {
+                              return kWrite ? Libc().sendmsg(fd, &msg, f)
+                                            : Libc().recvmsg(fd, &msg, f);
+                            });
+    }
+    case FdKind::kPollable:
+      if (!On(hooks::kPipe)) break;
+      return WhenReady(fd, kWrite, libc);
+    case FdKind::kOther:
+      break;
+  }
+  return libc();
+}
+
 }  // namespace
 }  // namespace evergreen::hooks::internal
 
@@ -111,6 +145,7 @@ using evergreen::hooks::internal::On;
 using evergreen::hooks::internal::Socket;
 using evergreen::hooks::internal::SocketTimeout;
 using evergreen::hooks::internal::SocketTransfer;
+using evergreen::hooks::internal::VectorIo;
 using evergreen::hooks::internal::WhenReady;
 namespace hooks = evergreen::hooks;
 
@@ -211,55 +246,11 @@ ssize_t write(int fd, const void* buf, size_t count) {
 }
 
 ssize_t readv(int fd, const struct iovec* iov, int iovcnt) {
-  if (CooperativeHub(hooks::kSocket | hooks::kPipe) == nullptr ||
-      !IsBlocking(fd)) {
-    return Libc().readv(fd, iov, iovcnt);
-  }
-  switch (Classify(fd)) {
-    case FdKind::kSocket: {
-      if (!On(hooks::kSocket)) break;
-      struct msghdr msg {};
-      msg.msg_iov = const_cast<struct iovec*>(iov);
-      msg.msg_iovlen = static_cast<size_t>(iovcnt);
-      return SocketTransfer(fd, 0, false, 0, false, true, [&](size_t, int f) {
-        return Libc().recvmsg(fd, &msg, f);
-      });
-    }
-    case FdKind::kPollable:
-      if (!On(hooks::kPipe)) break;
-      return WhenReady(fd, false,
-                       [&] { return Libc().readv(fd, iov, iovcnt); });
-    case FdKind::kOther:
-      break;
-  }
-  return Libc().readv(fd, iov, iovcnt);
+  return VectorIo</*kWrite=*/false>(fd, iov, iovcnt);
 }
 
-// As sendmsg, a short count is possible; on a pipe, a vector longer than
-// the room left may still block once writable (docs/os.md).
 ssize_t writev(int fd, const struct iovec* iov, int iovcnt) {
-  if (CooperativeHub(hooks::kSocket | hooks::kPipe) == nullptr ||
-      !IsBlocking(fd)) {
-    return Libc().writev(fd, iov, iovcnt);
-  }
-  switch (Classify(fd)) {
-    case FdKind::kSocket: {
-      if (!On(hooks::kSocket)) break;
-      struct msghdr msg {};
-      msg.msg_iov = const_cast<struct iovec*>(iov);
-      msg.msg_iovlen = static_cast<size_t>(iovcnt);
-      return SocketTransfer(fd, 0, true, 0, false, true, [&](size_t, int f) {
-        return Libc().sendmsg(fd, &msg, f);
-      });
-    }
-    case FdKind::kPollable:
-      if (!On(hooks::kPipe)) break;
-      return WhenReady(fd, true,
-                       [&] { return Libc().writev(fd, iov, iovcnt); });
-    case FdKind::kOther:
-      break;
-  }
-  return Libc().writev(fd, iov, iovcnt);
+  return VectorIo</*kWrite=*/true>(fd, iov, iovcnt);
 }
 
 int connect(int fd, const struct sockaddr* addr, socklen_t len) {

@@ -137,19 +137,30 @@ TEST_F(ThreadPoolTest, UsingAPoolFromAThreadThatDoesNotOwnItIsRefused) {
 
 TEST_F(ThreadPoolTest, QueuedWorkFailsWhenThePoolIsDestroyed) {
   AsyncResult<int> queued;
+  std::atomic<bool> started{false};
   std::atomic<bool> release{false};
+  std::thread releaser;
   {
     ThreadPool pool({.max_threads = 1});
     pool.Spawn([&] {
+      started.store(true);
       while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     });
     queued = pool.Spawn([] { return 2; });
-    std::thread releaser([&] {
+    // The first function must be running, not queued, when the pool goes:
+    // a queued one would be cancelled too, and nothing would wait for the
+    // releaser.
+    const absl::Time give_up = absl::Now() + absl::Seconds(30);
+    while (!started.load() && absl::Now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_TRUE(started.load());
+    releaser = std::thread([&] {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       release.store(true);
     });
-    releaser.detach();
   }  // blocks until the running work ends; the queued one is cancelled
+  releaser.join();
   EXPECT_THROW(queued.Get(), std::runtime_error);
 }
 
