@@ -35,7 +35,7 @@ class HttpTransport {
   // answer what we just sent): waits until bytes may be there, or until
   // `deadline` or an error, which the read that follows then reports.
   // Saves that read an attempt bound to fail. Default: returns at once.
-  virtual void AwaitReadable(absl::Time deadline) {}
+  virtual void AwaitReadable(absl::Time /*deadline*/) {}
   // Ends our direction cleanly (TLS close_notify, TCP FIN).
   virtual absl::Status Shutdown(absl::Time deadline) = 0;
   // Wakes blocked calls; the stream is unusable afterwards.
