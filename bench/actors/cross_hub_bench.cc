@@ -22,6 +22,7 @@
 #include "actors/actor.h"
 #include "actors/actor_on_hub.h"
 #include "actors/actor_ref.h"
+#include "bench/actors/ping_pong.h"
 #include "bench/actors/support.h"
 #include "framework/hub_group.h"
 
@@ -29,33 +30,14 @@ namespace evergreen {
 namespace {
 
 using bench::CafPeer;
-using bench::ping_atom;
+using bench::CafPinger;
+using bench::CafPonger;
+using bench::Pinger;
+using bench::Ponger;
 using bench::Run;
 using bench::RunBatches;
 
 constexpr std::int64_t kBurst = 100;
-
-struct Ping {
-  std::int64_t n;
-};
-
-class Ponger : public ActorBase {
- public:
-  std::int64_t Handle(Ping p) { return p.n + 1; }
-};
-
-class Pinger : public ActorBase {
- public:
-  explicit Pinger(ActorRef<Ponger> ponger) : ponger_(std::move(ponger)) {}
-  void Handle(Run run) {
-    std::int64_t n = 0;
-    for (std::int64_t i = 0; i < run.n; ++i) n = ponger_.Ask(Ping{n}).Get();
-    if (n != run.n) bench::Fail("wrong pong");
-  }
-
- private:
-  ActorRef<Ponger> ponger_;
-};
 
 void BM_EvergreenCrossHubAskRoundTrip(benchmark::State& state) {
   bench::FreshHubAfter fresh_hub;
@@ -71,41 +53,10 @@ void BM_EvergreenCrossHubAskRoundTrip(benchmark::State& state) {
 }
 BENCHMARK(BM_EvergreenCrossHubAskRoundTrip)->UseRealTime();
 
-caf::behavior CafPonger() {
-  return {[](ping_atom, std::int64_t n) { return n + 1; }};
-}
-
-struct CafPingerState {
-  CafPingerState() = default;  // not an aggregate: see support.h
-  caf::actor ponger;
-  caf::response_promise done;
-};
-using CafPingerActor = caf::stateful_actor<CafPingerState>;
-
-void CafPingNext(CafPingerActor* self, std::int64_t n, std::int64_t left) {
-  if (left == 0) {
-    self->state.done.deliver(bench::done_atom::value);
-    return;
-  }
-  self->request(self->state.ponger, caf::infinite, ping_atom::value, n)
-      .then([self, n, left](std::int64_t reply) {
-        if (reply != n + 1) bench::Fail("wrong pong");
-        CafPingNext(self, reply, left - 1);
-      });
-}
-
-caf::behavior CafPinger(CafPingerActor* self, caf::actor ponger) {
-  self->state.ponger = std::move(ponger);
-  return {[self](bench::run_atom, std::int64_t n) {
-    self->state.done = self->make_response_promise();
-    CafPingNext(self, 0, n);
-  }};
-}
-
 void BM_CafTwoWorkersRequestRoundTrip(benchmark::State& state) {
   CafPeer caf(2);
   caf::actor ponger = caf.system().spawn(CafPonger);
-  caf::actor pinger = caf.system().spawn(CafPinger, ponger);
+  caf::actor pinger = caf.system().spawn(CafPinger, ponger, caf::duration(caf::infinite));
   RunBatches(state, 10'000, [&](std::int64_t n) { caf.Run(pinger, n); });
   caf.Stop({pinger, ponger});
 }

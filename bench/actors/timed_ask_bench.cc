@@ -12,26 +12,21 @@
 
 #include "actors/actor.h"
 #include "actors/actor_ref.h"
+#include "bench/actors/ping_pong.h"
 #include "bench/actors/support.h"
 
 namespace evergreen {
 namespace {
 
 using bench::CafPeer;
-using bench::ping_atom;
+using bench::CafPinger;
+using bench::CafPonger;
+using bench::Ping;
+using bench::Ponger;
 using bench::Run;
 using bench::RunBatches;
 
 constexpr absl::Duration kTimeout = absl::Seconds(60);
-
-struct Ping {
-  std::int64_t n;
-};
-
-class Ponger : public ActorBase {
- public:
-  std::int64_t Handle(Ping p) { return p.n + 1; }
-};
 
 class TimedPinger : public ActorBase {
  public:
@@ -66,42 +61,11 @@ void BM_EvergreenTimersAliveAfterTimedAsks(benchmark::State& state) {
 }
 BENCHMARK(BM_EvergreenTimersAliveAfterTimedAsks)->Iterations(1)->UseRealTime();
 
-caf::behavior CafPonger() {
-  return {[](ping_atom, std::int64_t n) { return n + 1; }};
-}
-
-struct CafPingerState {
-  CafPingerState() = default;  // not an aggregate: see support.h
-  caf::actor ponger;
-  caf::response_promise done;
-};
-using CafPingerActor = caf::stateful_actor<CafPingerState>;
-
-void CafTimedPingNext(CafPingerActor* self, std::int64_t n, std::int64_t left) {
-  if (left == 0) {
-    self->state.done.deliver(bench::done_atom::value);
-    return;
-  }
-  self->request(self->state.ponger, std::chrono::seconds(60), ping_atom::value,
-                n)
-      .then([self, n, left](std::int64_t reply) {
-        if (reply != n + 1) bench::Fail("wrong pong");
-        CafTimedPingNext(self, reply, left - 1);
-      });
-}
-
-caf::behavior CafTimedPinger(CafPingerActor* self, caf::actor ponger) {
-  self->state.ponger = std::move(ponger);
-  return {[self](bench::run_atom, std::int64_t n) {
-    self->state.done = self->make_response_promise();
-    CafTimedPingNext(self, 0, n);
-  }};
-}
-
 void BM_CafTimedRequestRoundTrip(benchmark::State& state) {
   CafPeer caf;
   caf::actor ponger = caf.system().spawn(CafPonger);
-  caf::actor pinger = caf.system().spawn(CafTimedPinger, ponger);
+  caf::actor pinger = caf.system().spawn(CafPinger, ponger,
+                                         caf::duration(std::chrono::seconds(60)));
   RunBatches(state, 10'000, [&](std::int64_t n) { caf.Run(pinger, n); });
   caf.Stop({pinger, ponger});
 }
