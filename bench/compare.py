@@ -8,7 +8,17 @@ prints one line per comparison:
 where r says how many times better Evergreen is: peer / evergreen for costs
 (time, memory), evergreen / peer for rates (requests per second). Every
 value is a median over repeated samples, never a single measurement: the
-machines are small, shared and noisy.
+machines are small, shared and noisy. When the values are given as lists
+of samples, the line ends with their spread, so a reader can tell a real
+gap from noise:
+
+  <metric>: evergreen=<x> <unit> <peer>=<y> <unit> ratio=<r> \
+      (median of <n>; min..max evergreen <a>..<b>, <peer> <c>..<d>)
+
+Pinning: every process a suite measures runs under taskset (pinned());
+single-threaded benchmarks and their peers on BENCH_CORE, servers on
+SERVER_CORE and load generators on LOAD_CORE, so the scheduler never
+moves one side between cores mid-sample and both sides see the same core.
 
   import compare
   samples = compare.Samples()
@@ -42,6 +52,13 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Python peers run under Debian's interpreter, where python3-* packages live.
 PYTHON = '/usr/bin/python3'
 
+# The two cores of the machines the suites are tuned for (see the module
+# doc). In-process comparisons run on core 1, away from core 0, where the
+# kernel tends to put interrupts and other processes' work.
+BENCH_CORE = '1'
+SERVER_CORE = '0'
+LOAD_CORE = '1'
+
 _NS_PER_UNIT = {'ns': 1.0, 'us': 1e3, 'ms': 1e6, 's': 1e9}
 
 
@@ -56,6 +73,11 @@ def built(suite, name):
         raise BenchError(f'{path} is not built; run '
                          f'`bazel build //bench/{suite}/...` first')
     return path
+
+
+def pinned(core, args):
+    """`args` run under taskset on `core` ("1", or a list such as "0,1")."""
+    return ['taskset', '-c', str(core), *map(str, args)]
 
 
 def run(args, timeout=600):
@@ -81,19 +103,21 @@ def run_json(args, timeout=600):
                          f'{out[:200]!r}') from e
 
 
-def google_benchmark(binary, repetitions, min_time=0.1, extra_args=()):
-    """Runs a Google Benchmark binary; {benchmark name: [ns per iteration]}.
+def google_benchmark(binary, repetitions, min_time=0.1, extra_args=(),
+                     core=BENCH_CORE):
+    """Runs a Google Benchmark binary pinned to `core`; {benchmark name:
+    [ns per iteration]}.
 
     One sample per repetition (aggregates are dropped: medians are taken
     over all samples a suite gathers). Repetitions of different benchmarks
     are randomly interleaved, so slow phases of a noisy machine spread over
     all of them instead of landing on one.
     """
-    report = run_json([binary, '--benchmark_format=json',
-                       f'--benchmark_repetitions={repetitions}',
-                       f'--benchmark_min_time={min_time}',
-                       '--benchmark_enable_random_interleaving=true',
-                       *extra_args])
+    report = run_json(pinned(core, [
+        binary, '--benchmark_format=json',
+        f'--benchmark_repetitions={repetitions}',
+        f'--benchmark_min_time={min_time}',
+        '--benchmark_enable_random_interleaving=true', *extra_args]))
     samples = collections.defaultdict(list)
     for entry in report['benchmarks']:
         if entry.get('run_type', 'iteration') != 'iteration':
@@ -127,9 +151,13 @@ class Samples:
             self.add(name, values)
 
     def median(self, name):
+        return median(self.get(name))
+
+    def get(self, name, scale=1.0):
+        """Every sample of `name` (a copy), each divided by `scale`."""
         if name not in self._samples:
             raise BenchError(f'no samples for {name}')
-        return median(self._samples[name])
+        return [value / scale for value in self._samples[name]]
 
 
 def format_value(value):
@@ -142,18 +170,43 @@ def format_value(value):
     return f'{value:.2f}'
 
 
+def spread(named_samples):
+    """"(median of 9; min..max evergreen 1.02..1.10, gevent 29.8..31.0)"
+    for [(name, samples)], or "" when no entry is a list of samples."""
+    lists = [(name, list(values)) for name, values in named_samples
+             if isinstance(values, (list, tuple))]
+    if not lists:
+        return ''
+    counts = sorted({len(values) for _, values in lists})
+    count = '/'.join(str(n) for n in counts)
+    ranges = ', '.join(f'{name} {format_value(min(values))}..'
+                       f'{format_value(max(values))}'
+                       for name, values in lists)
+    return f' (median of {count}; min..max {ranges})'
+
+
+def _value(value_or_samples):
+    if isinstance(value_or_samples, (list, tuple)):
+        return median(value_or_samples)
+    return value_or_samples
+
+
 def comparison_line(metric, unit, evergreen, peer, peer_value,
                     higher_is_better=False, name='evergreen'):
     """The one-line comparison every suite prints (see the module doc).
 
+    `evergreen` and `peer_value` are numbers, or lists of samples: then the
+    median is printed and the line ends with the spread.
     `name` labels Evergreen's value when the peer is Evergreen too
     (evergreen_hooked against evergreen_native).
     """
-    better, worse = ((evergreen, peer_value) if higher_is_better
-                     else (peer_value, evergreen))
+    ours, theirs = _value(evergreen), _value(peer_value)
+    better, worse = ((ours, theirs) if higher_is_better
+                     else (theirs, ours))
     ratio = better / worse if worse else float('inf')
-    return (f'{metric}: {name}={format_value(evergreen)} {unit} '
-            f'{peer}={format_value(peer_value)} {unit} ratio={ratio:.2f}')
+    return (f'{metric}: {name}={format_value(ours)} {unit} '
+            f'{peer}={format_value(theirs)} {unit} ratio={ratio:.2f}'
+            f'{spread([(name, evergreen), (peer, peer_value)])}')
 
 
 def print_comparison(metric, unit, evergreen, peer, peer_value,
