@@ -13,7 +13,11 @@ comparison per line in compare.py's format:
   scoped Timeout       around a call that returns in time
   skynet               a 10-ary tree of greenlets summing their ids: 1M
                        leaves against Boost.Fiber, 100k against gevent
-                       (gevent takes ~2 s per 100k tree)
+                       (gevent takes ~2 s per 100k tree); Boost.Fiber gets
+                       its best stacks for this load, a warmed
+                       pooled_fixedsize_stack of our stack size (256 KiB):
+                       its per-fiber fixedsize_stack is ~10x slower here
+                       (skynet_bench boost_fiber_fixedsize)
   hooked blocking recv ping-pong
                        a 64-byte round trip between two greenlets over a
                        socketpair: plain blocking recv/send through the
@@ -22,15 +26,17 @@ comparison per line in compare.py's format:
                        Start /bin/true and wait for its exit, SUBPROCESS_COUNT
                        times in a row, against gevent.subprocess (us each)
   peak RSS per parked greenlet
-                       1M parked on an Event when vm.max_map_count allows
-                       (each Evergreen stack is two mappings), else the
-                       largest 100k multiple that fits; gevent at 100k
+                       100k parked on an Event on both sides (gevent needs
+                       ~8 GB and a minute for 1M; each Evergreen stack is
+                       two mappings: vm.max_map_count must allow 200k)
 
+Every process runs pinned to compare.BENCH_CORE (taskset), peers alike.
 Micro timings are gathered in rounds that alternate their order, so a noisy
-moment of the machine is shared by Evergreen and its peers; each printed
-value is the median of every sample. Macro loads run a few repetitions in
-one process per implementation (skynet, after an untimed warm-up tree) or
-one fresh process per sample (memory).
+moment of the machine is shared by Evergreen and its peers; each sample
+lasts at least CPP_MIN_TIME (C++) or ~0.2 s (gevent). Macro loads run a few
+repetitions in one process per implementation (skynet, after an untimed
+warm-up tree) or one fresh process per sample (memory). Each printed value
+is the median of every sample, followed by the samples' min..max.
 """
 
 import os
@@ -45,21 +51,21 @@ PEER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 
 ROUNDS = 3
 CPP_REPETITIONS = 3      # per round, per benchmark
-CPP_MIN_TIME = 0.05      # seconds per repetition
+CPP_MIN_TIME = 0.2       # seconds per repetition
 GEVENT_REPETITIONS = 3   # per round
 MICRO_BINARIES = ['yield_bench', 'spawn_bench', 'queue_bench', 'event_bench',
                   'timeout_bench']
-# (sample name, gevent_peer.py mode, options): each sample takes ~0.1 s.
+# (sample name, gevent_peer.py mode, options): each sample takes ~0.2 s.
 GEVENT_MICRO = [
-    ('gevent_sleep0', 'sleep0', {'iterations': 50_000}),
-    ('gevent_sleep0_pair', 'sleep0_pair', {'iterations': 30_000}),
-    ('gevent_spawn_join', 'spawn_join', {'iterations': 7_000}),
-    ('gevent_queue_pingpong', 'queue_pingpong', {'iterations': 20_000}),
+    ('gevent_sleep0', 'sleep0', {'iterations': 100_000}),
+    ('gevent_sleep0_pair', 'sleep0_pair', {'iterations': 60_000}),
+    ('gevent_spawn_join', 'spawn_join', {'iterations': 14_000}),
+    ('gevent_queue_pingpong', 'queue_pingpong', {'iterations': 40_000}),
     ('gevent_event_wake_1', 'event_wake', {'waiters': 1,
-                                           'iterations': 20_000}),
+                                           'iterations': 40_000}),
     ('gevent_event_wake_1000', 'event_wake', {'waiters': 1000,
-                                              'iterations': 50}),
-    ('gevent_timeout', 'timeout', {'iterations': 50_000}),
+                                              'iterations': 100}),
+    ('gevent_timeout', 'timeout', {'iterations': 100_000}),
 ]
 
 SKYNET_SIZE = 1_000_000
@@ -69,25 +75,23 @@ SUBPROCESS_COUNT = 200
 HOOKS_ROUND_TRIPS = 50_000
 HOOKS_REPETITIONS = 3
 SUBPROCESS_REPETITIONS = 3
-MEMORY_COUNT = 1_000_000
-MEMORY_GEVENT_COUNT = 100_000
+# The same count on both sides: gevent's ~8 KiB per parked greenlet makes
+# 1M take ~8 GB and a minute, too much for a shared machine.
+MEMORY_COUNT = 100_000
 MEMORY_PROCESSES = 3
 # Mappings a process needs besides its greenlet stacks.
 MEMORY_MAP_SLACK = 10_000
 
 
-def memory_count():
-    """MEMORY_COUNT, or the largest multiple of 100k the map limit allows."""
+def check_map_count():
+    """Fails unless vm.max_map_count lets MEMORY_COUNT stacks be mapped."""
     with open('/proc/sys/vm/max_map_count') as limit:
         max_maps = int(limit.read())
-    fits = (max_maps - MEMORY_MAP_SLACK) // 2
-    if fits >= MEMORY_COUNT:
-        return MEMORY_COUNT
-    if fits < 100_000:
+    needed = 2 * MEMORY_COUNT + MEMORY_MAP_SLACK
+    if max_maps < needed:
         raise compare.BenchError(
-            f'vm.max_map_count is {max_maps}; parking 100k greenlets needs '
-            f'{2 * 100_000 + MEMORY_MAP_SLACK} (./dev setup raises it)')
-    return fits // 100_000 * 100_000
+            f'vm.max_map_count is {max_maps}; parking {MEMORY_COUNT} '
+            f'greenlets needs {needed} (./dev setup raises it)')
 
 
 def short_count(n):
@@ -98,7 +102,7 @@ def short_count(n):
 # (metric, unit, what samples are divided by to be in that unit,
 #  Evergreen's sample name, [(peer, peer's sample name)]), in print order.
 # Timing samples are in ns; macro samples are already in their unit.
-def comparisons(memory):
+def comparisons():
     return [
         ('Sleep(0) yield round trip, 1 greenlet', 'ns', 1,
          'BM_EvergreenSleep0',
@@ -119,7 +123,9 @@ def comparisons(memory):
          'BM_EvergreenEventWake/1000', [('gevent', 'gevent_event_wake_1000')]),
         ('scoped Timeout, call returns in time', 'ns', 1,
          'BM_EvergreenTimeoutScope', [('gevent', 'gevent_timeout')]),
-        (f'skynet {short_count(SKYNET_SIZE)} greenlets', 's', 1,
+        (f'skynet {short_count(SKYNET_SIZE)} greenlets (boost_fiber: '
+         'pooled_fixedsize_stack, 256 KiB stacks as ours, pool warmed)', 's',
+         1,
          'skynet_evergreen', [('boost_fiber', 'skynet_boost_fiber')]),
         (f'skynet {short_count(SKYNET_GEVENT_SIZE)} greenlets', 's', 1,
          'skynet_evergreen_small', [('gevent', 'skynet_gevent')]),
@@ -127,8 +133,8 @@ def comparisons(memory):
          [('evergreen_native', 'hooks_native')]),
         ('subprocess spawn+wait', 'us', 1, 'subprocess_evergreen',
          [('gevent', 'subprocess_gevent')]),
-        (f'peak RSS per parked greenlet (evergreen {short_count(memory)}, '
-         f'gevent {short_count(MEMORY_GEVENT_COUNT)})', 'KiB', 1,
+        (f'peak RSS per parked greenlet, {short_count(MEMORY_COUNT)} parked '
+         'on an Event on both sides', 'KiB', 1,
          'memory_evergreen', [('gevent', 'memory_gevent')]),
     ]
 
@@ -137,7 +143,12 @@ def gevent_peer(mode, **options):
     args = [compare.PYTHON, PEER_SCRIPT, mode]
     for name, value in options.items():
         args.append(f'--{name}={value}')
-    return compare.run_json(args)
+    return compare.run_json(compare.pinned(compare.BENCH_CORE, args))
+
+
+def cpp_json(args):
+    """Runs a macro benchmark binary pinned as its peers are."""
+    return compare.run_json(compare.pinned(compare.BENCH_CORE, args))
 
 
 def gather_micro(samples):
@@ -157,13 +168,13 @@ def gather_micro(samples):
             step()
 
 
-def gather_macro(samples, memory):
+def gather_macro(samples):
     skynet = compare.built(SUITE, 'skynet_bench')
     memory_bench = compare.built(SUITE, 'memory_bench')
 
     def skynet_cpp(impl, size):
-        return compare.run_json([skynet, impl, str(size),
-                                 str(SKYNET_REPETITIONS)])['samples_s']
+        return cpp_json([skynet, impl, size,
+                         SKYNET_REPETITIONS])['samples_s']
 
     samples.add('skynet_evergreen', skynet_cpp('evergreen', SKYNET_SIZE))
     samples.add('skynet_boost_fiber', skynet_cpp('boost_fiber', SKYNET_SIZE))
@@ -173,35 +184,35 @@ def gather_macro(samples, memory):
         'skynet', size=SKYNET_GEVENT_SIZE,
         repetitions=SKYNET_REPETITIONS)['samples_s'])
     for impl in ('hooked', 'native'):
-        samples.add(f'hooks_{impl}', compare.run_json(
+        samples.add(f'hooks_{impl}', cpp_json(
             [compare.built(SUITE, 'hooks_bench'), impl,
-             str(HOOKS_ROUND_TRIPS), str(HOOKS_REPETITIONS)])['samples_us'])
-    samples.add('subprocess_evergreen', compare.run_json(
+             HOOKS_ROUND_TRIPS, HOOKS_REPETITIONS])['samples_us'])
+    samples.add('subprocess_evergreen', cpp_json(
         [compare.built(SUITE, 'subprocess_bench'), 'evergreen',
-         str(SUBPROCESS_COUNT), str(SUBPROCESS_REPETITIONS)])['samples_us'])
+         SUBPROCESS_COUNT, SUBPROCESS_REPETITIONS])['samples_us'])
     samples.add('subprocess_gevent', gevent_peer(
         'subprocess', count=SUBPROCESS_COUNT,
         repetitions=SUBPROCESS_REPETITIONS)['samples_us'])
     for _ in range(MEMORY_PROCESSES):
-        samples.add('memory_evergreen', compare.run_json(
-            [memory_bench, 'evergreen', str(memory)])['kib_per_greenlet'])
+        samples.add('memory_evergreen', cpp_json(
+            [memory_bench, 'evergreen', MEMORY_COUNT])['kib_per_greenlet'])
         samples.add('memory_gevent', gevent_peer(
-            'memory', count=MEMORY_GEVENT_COUNT)['kib_per_greenlet'])
+            'memory', count=MEMORY_COUNT)['kib_per_greenlet'])
 
 
 def main():
     samples = compare.Samples()
     try:
-        memory = memory_count()
+        check_map_count()
         gather_micro(samples)
-        gather_macro(samples, memory)
-        for metric, unit, scale, evergreen_name, peers in comparisons(memory):
-            evergreen = samples.median(evergreen_name) / scale
+        gather_macro(samples)
+        for metric, unit, scale, evergreen_name, peers in comparisons():
+            evergreen = samples.get(evergreen_name, scale)
             name = ('evergreen_hooked' if evergreen_name == 'hooks_hooked'
                     else 'evergreen')
             for peer, peer_name in peers:
                 compare.print_comparison(metric, unit, evergreen, peer,
-                                         samples.median(peer_name) / scale,
+                                         samples.get(peer_name, scale),
                                          name=name)
     except compare.BenchError as e:
         sys.exit(f'bench framework: {e}')

@@ -4,19 +4,23 @@
 // seconds per whole tree, after one untimed warm-up tree.
 //
 // Fair because both sides run the same tree in the same order on one
-// thread, each child on a stack of the same size (kDefaultStackSize) that
-// comes from a pool: Evergreen's per-thread StackPool, Boost's
-// pooled_fixedsize_stack. Children report through what each library offers
+// thread, each child on a stack of the same size (kDefaultStackSize, 256
+// KiB) that comes from a pool: Evergreen's per-thread StackPool, Boost's
+// pooled_fixedsize_stack (Boost.Fiber's best setting here; the
+// boost_fiber_fixedsize mode runs its per-fiber malloc'ed fixedsize_stack
+// for comparison). Children report through what each library offers
 // for it: Greenlet<T>::Get() in Evergreen, a slot in the parent's frame plus
 // fiber::join() in Boost.Fiber. gevent_peer.py runs the same tree.
 //
-// Usage: skynet_bench <evergreen|boost_fiber> [size] [repetitions]
+// Usage: skynet_bench <evergreen|boost_fiber|boost_fiber_fixedsize> [size]
+//                     [repetitions]
 #include <array>
 #include <cstdio>
 #include <memory>
 #include <vector>
 
 #include <boost/fiber/fiber.hpp>
+#include <boost/fiber/fixedsize_stack.hpp>
 #include <boost/fiber/operations.hpp>
 #include <boost/fiber/pooled_fixedsize_stack.hpp>
 
@@ -41,8 +45,8 @@ long long EvergreenSkynet(long long id, long size) {
   return sum;
 }
 
-long long BoostSkynet(boost::fibers::pooled_fixedsize_stack& stacks,
-                      long long id, long size) {
+template <typename Stacks>
+long long BoostSkynet(Stacks& stacks, long long id, long size) {
   if (size == 1) return id;
   const long child_size = size / kFanOut;
   std::array<long long, kFanOut> sums;
@@ -86,14 +90,33 @@ int RunEvergreen(const bench::MacroArgs& args) {
   });
 }
 
+// One tree of Boost.Fiber fibers whose stacks come from `stacks`.
+template <typename Stacks>
+long long BoostTree(Stacks& stacks, long size) {
+  long long sum = 0;
+  boost::fibers::fiber(std::allocator_arg, stacks, [&stacks, &sum, size] {
+    sum = BoostSkynet(stacks, 0, size);
+  }).join();
+  return sum;
+}
+
+// Boost.Fiber's fastest stacks for this load, the suite's peer: a
+// pooled_fixedsize_stack (boost::pool; freed stacks are reused, no system
+// call per fiber, no guard page), its pool warmed by the untimed tree.
 int RunBoostFiber(const bench::MacroArgs& args) {
   return Measure(args, [](long size) {
     static boost::fibers::pooled_fixedsize_stack stacks(kDefaultStackSize);
-    long long sum = 0;
-    boost::fibers::fiber(std::allocator_arg, stacks, [&sum, size] {
-      sum = BoostSkynet(stacks, 0, size);
-    }).join();
-    return sum;
+    return BoostTree(stacks, size);
+  });
+}
+
+// Boost.Fiber's default kind of stack at our size: fixedsize_stack, one
+// malloc and free per fiber. Slower than pooled on this load; kept so that
+// the choice of the pooled one can be checked.
+int RunBoostFiberFixedsize(const bench::MacroArgs& args) {
+  return Measure(args, [](long size) {
+    static boost::fibers::fixedsize_stack stacks(kDefaultStackSize);
+    return BoostTree(stacks, size);
   });
 }
 
@@ -103,9 +126,11 @@ int RunBoostFiber(const bench::MacroArgs& args) {
 int main(int argc, char** argv) {
   return evergreen::bench::RunMacro(
       argc, argv,
-      {.usage = "skynet_bench <evergreen|boost_fiber> [size] [repetitions]",
+      {.usage = "skynet_bench <evergreen|boost_fiber|boost_fiber_fixedsize> "
+                "[size] [repetitions]",
        .default_count = 1000000,
        .default_repetitions = 3},
       {{"evergreen", &evergreen::RunEvergreen},
-       {"boost_fiber", &evergreen::RunBoostFiber}});
+       {"boost_fiber", &evergreen::RunBoostFiber},
+       {"boost_fiber_fixedsize", &evergreen::RunBoostFiberFixedsize}});
 }
