@@ -9,6 +9,11 @@
 // pinger's handler, CAF's request(...).then(...) continuation (CAF's
 // blocking-free equivalent; its pinger handles nothing else meanwhile
 // either). Neither side sets a timeout on the request.
+//
+// BM_CafSendPingPongRoundTrip is CAF's floor beside it: the same round
+// trip as two plain sends (ping, then pong back), without request ids or
+// response handlers; an Ask does more than that (a reply slot, a future),
+// so this peer is the harder one.
 #include <cstdint>
 
 #include "actors/actor.h"
@@ -22,6 +27,8 @@ namespace {
 using bench::CafPeer;
 using bench::CafPinger;
 using bench::CafPonger;
+using bench::CafSendPinger;
+using bench::CafSendPonger;
 using bench::Pinger;
 using bench::Ponger;
 using bench::Run;
@@ -43,6 +50,15 @@ void BM_CafRequestRoundTrip(benchmark::State& state) {
   caf.Stop({pinger, ponger});
 }
 BENCHMARK(BM_CafRequestRoundTrip)->UseRealTime();
+
+void BM_CafSendPingPongRoundTrip(benchmark::State& state) {
+  CafPeer caf;
+  caf::actor ponger = caf.system().spawn(CafSendPonger);
+  caf::actor pinger = caf.system().spawn(CafSendPinger, ponger);
+  RunBatches(state, 10'000, [&](std::int64_t n) { caf.Run(pinger, n); });
+  caf.Stop({pinger, ponger});
+}
+BENCHMARK(BM_CafSendPingPongRoundTrip)->UseRealTime();
 
 }  // namespace
 }  // namespace evergreen

@@ -3,6 +3,10 @@
 // per Run. Evergreen's side asks with Ask(...).Get() inside the pinger's
 // handler; CAF's with request(...).then(...) continuations, with the
 // timeout the benchmark chooses (caf::infinite for none).
+//
+// And CAF's cheapest round trip, the plain send ping-pong (CafSendPinger,
+// CafSendPonger): two asynchronous sends, no request id, no response
+// handler, no timeout bookkeeping; the pinger counts pongs in its state.
 #ifndef EVERGREEN_BENCH_ACTORS_PING_PONG_H_
 #define EVERGREEN_BENCH_ACTORS_PING_PONG_H_
 
@@ -73,6 +77,47 @@ inline caf::behavior CafPinger(CafPingerActor* self, caf::actor ponger,
     self->state.done = self->make_response_promise();
     CafPingNext(self, 0, n);
   }};
+}
+
+// Plain send ping-pong, CAF's floor for a round trip: the ponger answers
+// (ping, n) with an ordinary send of (pong, n + 1) to whoever sent it.
+inline caf::behavior CafSendPonger(caf::event_based_actor* self) {
+  return {[self](ping_atom, std::int64_t n) {
+    self->send(caf::actor_cast<caf::actor>(self->current_sender()),
+               pong_atom::value, n + 1);
+  }};
+}
+
+struct CafSendPingerState {
+  CafSendPingerState() = default;  // not an aggregate: see support.h
+  caf::actor ponger;
+  std::int64_t rounds = 0;
+  std::int64_t left = 0;
+  caf::response_promise done;
+};
+using CafSendPingerActor = caf::stateful_actor<CafSendPingerState>;
+
+// Spawn with the ponger; a Run{n} message (run_atom, n) answers done after
+// n round trips, each a (ping, n) send and the (pong, n + 1) send back.
+inline caf::behavior CafSendPinger(CafSendPingerActor* self,
+                                   caf::actor ponger) {
+  self->state.ponger = std::move(ponger);
+  return {
+      [self](run_atom, std::int64_t n) {
+        self->state.done = self->make_response_promise();
+        self->state.rounds = n;
+        self->state.left = n;
+        self->send(self->state.ponger, ping_atom::value, std::int64_t{0});
+      },
+      [self](pong_atom, std::int64_t n) {
+        if (--self->state.left == 0) {
+          if (n != self->state.rounds) Fail("wrong pong");
+          self->state.done.deliver(done_atom::value);
+          return;
+        }
+        self->send(self->state.ponger, ping_atom::value, n);
+      },
+  };
 }
 
 }  // namespace evergreen::bench

@@ -33,6 +33,7 @@ namespace evergreen::bench {
 using run_atom = caf::atom_constant<caf::atom("run")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;
 using ping_atom = caf::atom_constant<caf::atom("ping")>;
+using pong_atom = caf::atom_constant<caf::atom("pong")>;
 using inc_atom = caf::atom_constant<caf::atom("inc")>;
 using get_atom = caf::atom_constant<caf::atom("get")>;
 using send_atom = caf::atom_constant<caf::atom("send")>;
