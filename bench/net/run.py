@@ -7,14 +7,15 @@ comparison:
   dns lookups   the c-ares resolver inside the hub vs getaddrinfo on the
                 thread pool, lookups per second, both asking a dnsmasq that
                 this script starts on a free loopback port with its own
-                names (nothing leaves the machine)
+                names (nothing leaves the machine); dns_bench (the hub and
+                its thread pool) pinned to core 0, dnsmasq to core 1
   tcp echo, tls
                 servers against raw libev, gevent and nginx: see
                 server_bench.py
 
 Samples are gathered in rounds that alternate their order, so a noisy moment
 of the machine is shared by both sides; each printed value is the median of
-every sample. Each comparison is one function of COMPARISONS: a new one
+every sample, followed by the samples' min..max. Each comparison is one function of COMPARISONS: a new one
 gathers its own samples and prints its own line.
 """
 
@@ -40,14 +41,6 @@ ROUNDS = 5
 DNS_NAMES = 1000
 DNS_LOOKUPS = 20_000
 DNS_CONCURRENCY = 100
-
-
-def rate_line(metric, unit, name, value, peer, peer_value):
-    """`<metric>: <name>=<x> <unit> <peer>=<y> <unit> ratio=<x/y>`."""
-    ratio = value / peer_value if peer_value else float('inf')
-    return (f'{metric}: {name}={compare.format_value(value)} {unit} '
-            f'{peer}={compare.format_value(peer_value)} {unit} '
-            f'ratio={ratio:.2f}')
 
 
 # --- a local DNS server ------------------------------------------------------
@@ -99,14 +92,15 @@ def local_dnsmasq(names):
         for _ in range(5):  # a port found free may be taken meanwhile
             port = free_port()
             process = subprocess.Popen(
-                [DNSMASQ, '--keep-in-foreground', '--conf-file=/dev/null',
-                 '--no-resolv', '--no-hosts', f'--addn-hosts={hosts}',
-                 '--local=/#/', '--listen-address=127.0.0.1',
-                 '--bind-interfaces', f'--port={port}', '--pid-file=',
-                 # Stay who we are: no switch to nobody/dip, which the
-                 # hosts file's directory or a sandbox may not allow.
-                 f'--user={pwd.getpwuid(os.geteuid()).pw_name}', '--group=',
-                 f'--log-facility={log}'],
+                compare.pinned(compare.LOAD_CORE, [
+                    DNSMASQ, '--keep-in-foreground', '--conf-file=/dev/null',
+                    '--no-resolv', '--no-hosts', f'--addn-hosts={hosts}',
+                    '--local=/#/', '--listen-address=127.0.0.1',
+                    '--bind-interfaces', f'--port={port}', '--pid-file=',
+                    # Stay who we are: no switch to nobody/dip, which the
+                    # hosts file's directory or a sandbox may not allow.
+                    f'--user={pwd.getpwuid(os.geteuid()).pw_name}',
+                    '--group=', f'--log-facility={log}']),
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.STDOUT)
             deadline = time.monotonic() + 10
@@ -139,13 +133,14 @@ def dns_lookups():
         order = ['ares', 'thread']
         for round_index in range(ROUNDS):
             for kind in order[::-1] if round_index % 2 else order:
-                result = compare.run_json(
-                    [binary, kind, server, str(DNS_NAMES), str(DNS_LOOKUPS),
-                     str(DNS_CONCURRENCY)])
+                result = compare.run_json(compare.pinned(
+                    compare.SERVER_CORE,
+                    [binary, kind, server, DNS_NAMES, DNS_LOOKUPS,
+                     DNS_CONCURRENCY]))
                 samples.add(kind, [result['lookups_per_second']])
-    print(rate_line('dns lookups', 'lookups/s', 'evergreen_ares',
-                    samples.median('ares'), 'thread_pool',
-                    samples.median('thread')), flush=True)
+    compare.print_comparison('dns lookups', 'lookups/s', samples.get('ares'),
+                             'thread_pool', samples.get('thread'),
+                             higher_is_better=True, name='evergreen_ares')
 
 
 COMPARISONS = [dns_lookups]

@@ -11,15 +11,19 @@
                hub (evergreen_echo_hubs), both free to use cores 0-1; the
                load generator is pinned to core 1, so on a 2-core machine
                it shares that core with the second hub
+  HTTP scaling the same for HTTP hello (bench/http's server, keep-alive,
+               50 connections) on 2 hubs and on 1 (evergreen_http_hubs,
+               ServerOnHubs<HttpServer>), wrk (one thread) pinned to core 1
   tls          full TLS 1.3 handshakes (ECDSA P-256, no resumption) per
                second, and per second of the server's CPU time: Evergreen's
                TlsStreamServer (evergreen_tls) against nginx (nginx-light)
 
-Every server runs pinned to core 0 and its load generator to core 1; the
-same load generator drives every server of a comparison (echo_load,
-tls_handshake_load). Servers are restarted for each round, and rounds
-alternate their order, so a noisy moment of the machine is shared by all
-sides; each printed value is the median of every round's sample.
+Every server runs pinned to core 0 and its load generator to core 1 (but
+the scaling lines' servers, on cores 0-1); the same load generator drives
+every server of a comparison (echo_load, tls_handshake_load, wrk). Servers
+are restarted for each round, and rounds alternate their order, so a noisy
+moment of the machine is shared by all sides; each printed value is the
+median of every round's sample, followed by the samples' min..max.
 
 Why the CPU-time lines: on two cores the load generator can be the
 bottleneck (a TLS 1.3 client does more work per handshake than the server:
@@ -31,6 +35,7 @@ whichever side saturates.
 
 import contextlib
 import os
+import re
 import select
 import shutil
 import socket
@@ -266,9 +271,9 @@ def tcp_echo():
         for metric, unit, kind, higher_is_better in lines:
             for peer in ('libev', 'gevent'):
                 compare.print_comparison(
-                    metric, unit, samples.median(f'evergreen/{connections}/'
-                                                 f'{kind}'),
-                    peer, samples.median(f'{peer}/{connections}/{kind}'),
+                    metric, unit, samples.get(f'evergreen/{connections}/'
+                                              f'{kind}'),
+                    peer, samples.get(f'{peer}/{connections}/{kind}'),
                     higher_is_better)
 
 
@@ -294,12 +299,12 @@ def tls_handshakes():
     what = (f'TLS 1.3 full handshakes, ECDSA P-256, {TLS_CONCURRENCY} '
             'concurrent')
     compare.print_comparison(what, 'handshakes/s',
-                             samples.median('evergreen/rate'), 'nginx',
-                             samples.median('nginx/rate'),
+                             samples.get('evergreen/rate'), 'nginx',
+                             samples.get('nginx/rate'),
                              higher_is_better=True)
     compare.print_comparison(f'{what}, per server CPU second', 'handshakes',
-                             samples.median('evergreen/per_cpu'), 'nginx',
-                             samples.median('nginx/per_cpu'),
+                             samples.get('evergreen/per_cpu'), 'nginx',
+                             samples.get('nginx/per_cpu'),
                              higher_is_better=True)
 
 
@@ -321,13 +326,51 @@ def tcp_echo_scaling():
                     str(ECHO_SECONDS), str(ECHO_WARMUP_SECONDS),
                     str(ECHO_MESSAGE_BYTES)])
                 samples.add(f'{hubs}', [result['msgs_per_second']])
-    two, one = samples.median('2'), samples.median('1')
-    print(f'scaling 1→2 hubs, TCP echo, {SCALING_CONNECTIONS} connections x '
-          f'{ECHO_MESSAGE_BYTES} B (server on cores 0-1, load generator '
-          f'pinned to core {LOAD_CORE}): '
-          f'evergreen_2hubs={compare.format_value(two)} msgs/s '
-          f'evergreen_1hub={compare.format_value(one)} msgs/s '
-          f'ratio={two / one:.2f}', flush=True)
+    compare.print_comparison(
+        f'scaling 1→2 hubs, TCP echo, {SCALING_CONNECTIONS} connections x '
+        f'{ECHO_MESSAGE_BYTES} B (server on cores 0-1, load generator '
+        f'echo_load pinned to core {LOAD_CORE})', 'msgs/s',
+        samples.get('2'), 'evergreen_1hub', samples.get('1'),
+        higher_is_better=True, name='evergreen_2hubs')
 
 
-COMPARISONS = [tcp_echo, tcp_echo_scaling, tls_handshakes]
+WRK = '/usr/bin/wrk'
+HTTP_SCALING_CONNECTIONS = 50
+HTTP_SCALING_SECONDS = 3
+
+
+def wrk_rate(port, connections, seconds):
+    """Requests per second of one wrk run (one thread, keep-alive) pinned
+    to the load core; fails on any error or non-2xx response."""
+    if not os.access(WRK, os.X_OK):
+        raise compare.BenchError(f'{WRK} is missing; run ./dev setup')
+    out = compare.run(pinned(LOAD_CORE, [
+        WRK, '-t1', f'-c{connections}', f'-d{seconds}s',
+        f'http://127.0.0.1:{port}/']), timeout=seconds * 3 + 30)
+    rate = re.search(r'Requests/sec:\s*([\d.]+)', out)
+    if not rate:
+        raise compare.BenchError(f'could not read wrk output:\n{out}')
+    if re.search(r'Non-2xx or 3xx responses|Socket errors', out):
+        raise compare.BenchError(f'wrk saw errors:\n{out}')
+    return float(rate.group(1))
+
+
+def http_hello_scaling():
+    """req/s of the HTTP hello server on 2 hubs over the same on 1 hub."""
+    binary = compare.built(SUITE, 'evergreen_http_hubs')
+    samples = compare.Samples()
+    for index in range(SCALING_ROUNDS):
+        for hubs in ((2, 1) if index % 2 == 0 else (1, 2)):
+            with announced_server([binary, str(hubs)],
+                                  core='0,1') as (port, _pid):
+                samples.add(f'{hubs}', [wrk_rate(
+                    port, HTTP_SCALING_CONNECTIONS, HTTP_SCALING_SECONDS)])
+    compare.print_comparison(
+        f'scaling 1→2 hubs, HTTP hello keep-alive, {HTTP_SCALING_CONNECTIONS} '
+        'connections (server on cores 0-1, load generator wrk -t1 pinned to '
+        f'core {LOAD_CORE})', 'req/s', samples.get('2'), 'evergreen_1hub',
+        samples.get('1'), higher_is_better=True, name='evergreen_2hubs')
+
+
+COMPARISONS = [tcp_echo, tcp_echo_scaling, http_hello_scaling,
+               tls_handshakes]
