@@ -1,7 +1,8 @@
 """The HTTP benchmark suite: `./dev bench http`.
 
-wrk (one thread, 50 keep-alive connections, 10 s) asks for a 14-byte
-"Hello, World!\n" from three servers in turn:
+wrk (one thread, 50 keep-alive connections, SECONDS per sample) asks for a
+14-byte "Hello, World!\n" from three servers in turn, in ROUNDS rounds that
+alternate their order (a fresh server each time):
 
   evergreen  bench/http:evergreen_hello, one HttpServer on one hub
   nginx      nginx-light, worker_processes 1, access_log off, `return 200`
@@ -15,10 +16,11 @@ wrk's p99 latency against nginx's:
   HTTP hello keep-alive, 50 connections: evergreen=… req/s gevent=… req/s ratio=…
   HTTP hello keep-alive p99 latency, 50 connections: evergreen=… ms nginx=… ms ratio=…
 
-ratio > 1 means Evergreen is better (more requests, lower latency).
+ratio > 1 means Evergreen is better (more requests, lower latency). Each
+value is the median over the rounds, followed by the samples' min..max.
 
 Then one service over Evergreen's two wire transports (connect_unary.cc,
-16 callers in one process):
+16 callers in one process pinned to core 0, ROUNDS runs):
 
   unary call, Connect over HTTP vs TCP transport: evergreen_http=… calls/s evergreen_tcp=… calls/s ratio=…
 
@@ -45,7 +47,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 WRK = '/usr/bin/wrk'
 NGINX = '/usr/sbin/nginx'
 CONNECTIONS = 50
-SECONDS = 10
+ROUNDS = 3
+SECONDS = 4              # per wrk sample
+CONNECT_SECONDS = 2      # per transport, per connect_unary run
 METRIC = f'HTTP hello keep-alive, {CONNECTIONS} connections'
 
 NGINX_CONF = """\
@@ -127,38 +131,47 @@ def main():
         'gevent': lambda: server_bench.announced_server(
             [compare.PYTHON, os.path.join(HERE, 'gevent_hello.py')]),
     }
-    results = {}
-    for name, start in servers.items():
-        with start() as (port, _pid):
-            results[name] = wrk(port)
-    ours_rate, ours_p99 = results['evergreen']
+    samples = compare.Samples()
+    names = list(servers)
+    for round_index in range(ROUNDS):
+        for name in names[::-1] if round_index % 2 else names:
+            with servers[name]() as (port, _pid):
+                rate, p99 = wrk(port)
+                samples.add(f'{name}/rate', [rate])
+                samples.add(f'{name}/p99', [p99])
     for peer in ('nginx', 'gevent'):
-        compare.print_comparison(METRIC, 'req/s', ours_rate, peer,
-                                 results[peer][0], higher_is_better=True)
-    compare.print_comparison(
-        f'HTTP hello keep-alive p99 latency, {CONNECTIONS} connections', 'ms',
-        ours_p99, 'nginx', results['nginx'][1])
-    compare.print_comparison(
-        f'HTTP hello keep-alive p99 latency, {CONNECTIONS} connections', 'ms',
-        ours_p99, 'gevent', results['gevent'][1])
+        compare.print_comparison(METRIC, 'req/s',
+                                 samples.get('evergreen/rate'), peer,
+                                 samples.get(f'{peer}/rate'),
+                                 higher_is_better=True)
+    for peer in ('nginx', 'gevent'):
+        compare.print_comparison(
+            f'HTTP hello keep-alive p99 latency, {CONNECTIONS} connections',
+            'ms', samples.get('evergreen/p99'), peer,
+            samples.get(f'{peer}/p99'))
 
     connect_unary()
 
 
 def connect_unary():
     """The Connect-over-HTTP vs TCP-transport line."""
-    out = compare.run(server_bench.pinned(server_bench.SERVER_CORE, [
-        compare.built(SUITE, 'connect_unary'), str(SECONDS // 2)]),
-        timeout=SECONDS * 3 + 30)
-    try:
-        http_rate, tcp_rate = (float(x) for x in out.split())
-    except ValueError as error:
-        raise compare.BenchError(
-            f'could not read connect_unary output:\n{out}') from error
-    print('unary call, Connect over HTTP vs TCP transport: '
-          f'evergreen_http={http_rate:.0f} calls/s '
-          f'evergreen_tcp={tcp_rate:.0f} calls/s '
-          f'ratio={http_rate / tcp_rate:.2f}', flush=True)
+    samples = compare.Samples()
+    for _ in range(ROUNDS):
+        out = compare.run(server_bench.pinned(server_bench.SERVER_CORE, [
+            compare.built(SUITE, 'connect_unary'), str(CONNECT_SECONDS)]),
+            timeout=CONNECT_SECONDS * 6 + 30)
+        try:
+            http_rate, tcp_rate = (float(x) for x in out.split())
+        except ValueError as error:
+            raise compare.BenchError(
+                f'could not read connect_unary output:\n{out}') from error
+        samples.add('http', [http_rate])
+        samples.add('tcp', [tcp_rate])
+    # ratio = HTTP / TCP (the price of Connect over HTTP/1.1).
+    compare.print_comparison(
+        'unary call, Connect over HTTP vs TCP transport', 'calls/s',
+        samples.get('http'), 'evergreen_tcp', samples.get('tcp'),
+        higher_is_better=True, name='evergreen_http')
 
 
 if __name__ == '__main__':
