@@ -11,7 +11,8 @@ started by this script on free loopback ports. Lines:
   in-process stub call vs actor Ask       calls per second, Channel::Local
                                           stub against a plain actor Ask
 
-Each value is the median of ROUNDS samples, Evergreen and gRPC alternating.
+Each value is the median of ROUNDS samples, Evergreen and gRPC alternating,
+followed by the samples' min..max.
 """
 
 import os
@@ -24,8 +25,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import compare  # pylint: disable=wrong-import-position
 
 SUITE = 'rpc'
-ROUNDS = 3
-LATENCY_CALLS = 5_000
+ROUNDS = 5
+LATENCY_CALLS = 10_000   # ~0.5 s per sample
 THROUGHPUT_CALLS = 100_000
 INPROC_CALLS = 200_000
 
@@ -96,12 +97,12 @@ def unary(transport, tls):
                     tls))
     compare.print_comparison(
         f'unary latency, one at a time, {transport}', 'us',
-        compare.median(samples[('evergreen', 'latency')]), 'grpc',
-        compare.median(samples[('grpc', 'latency')]))
+        samples[('evergreen', 'latency')], 'grpc',
+        samples[('grpc', 'latency')])
     compare.print_comparison(
         f'unary throughput, 64 in flight, {transport}', 'calls/s',
-        compare.median(samples[('evergreen', 'throughput')]), 'grpc',
-        compare.median(samples[('grpc', 'throughput')]),
+        samples[('evergreen', 'throughput')], 'grpc',
+        samples[('grpc', 'throughput')],
         higher_is_better=True)
 
 
@@ -113,11 +114,9 @@ def in_process():
         s, a = (float(v) for v in values.split())
         stub.append(s)
         ask.append(a)
-    s, a = compare.median(stub), compare.median(ask)
-    print(f'in-process stub call vs actor Ask: '
-          f'stub={compare.format_value(s)} calls/s '
-          f'ask={compare.format_value(a)} calls/s '
-          f'ratio={s / a:.2f}', flush=True)
+    compare.print_comparison('in-process stub call vs actor Ask', 'calls/s',
+                             stub, 'ask', ask, higher_is_better=True,
+                             name='stub')
 
 
 def main():
