@@ -19,7 +19,7 @@ prints one comparison per line, in compare.py's format:
 Every process runs pinned to compare.BENCH_CORE (taskset). Timings are
 gathered in rounds that alternate their order, so a noisy moment of the
 machine is shared by Evergreen and its peers; each sample lasts at least
-CPP_MIN_TIME (C++) or ~0.2-0.5 s (Python), and each printed value is the
+CPP_MIN_TIME (C++) or ~0.3-1 s (Python), and each printed value is the
 median of every sample, followed by the samples' min..max. Memory is
 measured once per process, in several fresh processes, and the median
 printed.
@@ -39,10 +39,10 @@ ROUNDS = 3
 CPP_REPETITIONS = 3      # per round, per benchmark
 CPP_MIN_TIME = 0.3       # seconds per sample
 PYTHON_REPETITIONS = 3   # per round
-SWITCH_ITERATIONS = 2_000_000
+SWITCH_ITERATIONS = 1_000_000
 # Python greenlet creation costs microseconds; fewer iterations keep the
 # suite short at the same relative precision.
-CREATE_ITERATIONS = 200_000
+CREATE_ITERATIONS = 100_000
 MEMORY_COUNT = 100_000
 MEMORY_PROCESSES = 3
 
