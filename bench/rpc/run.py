@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import compare  # pylint: disable=wrong-import-position
 
 SUITE = 'rpc'
-ROUNDS = 5
+ROUNDS = 3
 LATENCY_CALLS = 10_000   # ~0.5 s per sample
 THROUGHPUT_CALLS = 100_000
 INPROC_CALLS = 200_000
