@@ -134,9 +134,9 @@ std::string DumpHubs(absl::Duration timeout) {
   return text;
 }
 
-absl::StatusOr<SignalWatch> DumpOnSignal(int signal) {
-  return OnSignal({signal}, [](int) {
-    const std::string text = DumpHubs();
+absl::StatusOr<SignalWatch> DumpOnSignal(int signal, absl::Duration timeout) {
+  return OnSignal({signal}, [timeout](int) {
+    const std::string text = DumpHubs(timeout);
     std::fwrite(text.data(), 1, text.size(), stderr);
   });
 }

@@ -89,7 +89,7 @@ TEST_F(ActorDumpTest, ListsActorsWithMailboxDepthLinksAndMonitors) {
   ASSERT_TRUE(entered.Wait(kLong));
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(busy.Tell(Ping{}).ok());
 
-  const std::string dump = DumpHubs();
+  const std::string dump = DumpHubs(kLong);
   EXPECT_EQ(Section(PartOf(dump, HubTitle(Hub::Current())), "  actors (3):"),
             absl::StrCat(
                 "  actors (3):\n",
@@ -146,7 +146,7 @@ TEST_F(ActorDumpTest, ShowsSupervisionTreeWithRestartCountsAndIntensity) {
     WaitStarted(workers, crash + 1);
   }
 
-  const std::string dump = DumpHubs();
+  const std::string dump = DumpHubs(kLong);
   EXPECT_EQ(
       Section(PartOf(dump, HubTitle(Hub::Current())), "  supervision trees:"),
       "  supervision trees:\n"
@@ -217,7 +217,7 @@ TEST_F(ActorDumpTest, EachHubListsItsOwnActorsAndTreesAcrossHubs) {
   // of this Ask: once answered, both halves are in place.
   worker1.Ask(Ping{}).Get();
 
-  const std::string dump = DumpHubs();
+  const std::string dump = DumpHubs(kLong);
   const std::string hub0 = PartOf(dump, HubTitle(hubs.hub(0)));
   const std::string hub1 = PartOf(dump, HubTitle(hubs.hub(1)));
   EXPECT_EQ(Section(hub0, "  actors (3):"),

@@ -57,7 +57,8 @@ int Run(evergreen::HubGroup& hubs) {
   far->Ask(evergreen::testing::Watch{root->ref()}).Get();
 
   absl::StatusOr<evergreen::SignalWatch> dump =
-      evergreen::DumpOnSignal(SIGUSR1);
+      // Generous: a sanitizer build on a loaded machine symbolises slowly.
+      evergreen::DumpOnSignal(SIGUSR1, absl::Seconds(20));
   if (!dump.ok()) return Fail("DumpOnSignal failed");
   std::printf("ready\n");
   std::fflush(stdout);
