@@ -28,7 +28,8 @@ std::uint64_t ActorBase::Monitor(const AnyActorRef& other) {
               actor.OnDown(Down{watched, exit, monitor});
             };
         (void)cell->Deliver(down, "Down");
-      });
+      },
+      cell_->name());
   return *id;
 }
 

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "actors/actor.h"
+#include "actors/actor_dump.h"
 #include "actors/actor_ref.h"
 #include "actors/dead_letters.h"
 #include "framework/async_result.h"
@@ -39,6 +40,8 @@ ActorCell::ActorCell(ActorOptions options, std::unique_ptr<ActorBase> actor,
       mailbox_(options_.mailbox_capacity),
       remote_(hub_->remote()) {
   actor_->cell_ = this;
+  roster_entry_.Join(hub_);
+  EnableActorDump();
 }
 
 std::shared_ptr<ActorCell> MakeActorCell(ActorOptions options,
@@ -313,7 +316,7 @@ void ActorCell::Finish(Exit exit) {
   }
   for (auto& [id, observer] : observers) {
     // In the hub, like greenlet links: observers must not block.
-    hub_->CallSoon([observer = std::move(observer), exit = exit_]() mutable {
+    hub_->CallSoon([observer = std::move(observer.fn), exit = exit_]() mutable {
       observer(exit);
     });
   }
@@ -335,7 +338,8 @@ void ActorCell::OnLinkedExit(const std::shared_ptr<ActorCell>& from,
       "linked actor '", from->name(), "' exited: ", exit.ToString()))));
 }
 
-std::uint64_t ActorCell::AddExitObserver(ExitObserver observer) {
+std::uint64_t ActorCell::AddExitObserver(ExitObserver observer,
+                                         std::string monitor) {
   const std::uint64_t id =
       next_observer_id_.fetch_add(1, std::memory_order_relaxed);
   if (!OnOwnerHub()) {
@@ -347,8 +351,9 @@ std::uint64_t ActorCell::AddExitObserver(ExitObserver observer) {
             observer(exit);
           });
         });
-    RemoteItem item{nullptr, "", [id, box](ActorCell& cell) {
-                      cell.AddObserverHere(id, std::move(*box));
+    RemoteItem item{nullptr, "",
+                    [id, box, monitor = std::move(monitor)](ActorCell& cell) {
+                      cell.AddObserverHere(id, {std::move(*box), monitor});
                     }};
     if (!SendRemote(item).ok()) {
       // The actor is gone (its exit is readable once !alive()).
@@ -357,13 +362,13 @@ std::uint64_t ActorCell::AddExitObserver(ExitObserver observer) {
     }
     return id;
   }
-  AddObserverHere(id, std::move(observer));
+  AddObserverHere(id, {std::move(observer), std::move(monitor)});
   return id;
 }
 
-void ActorCell::AddObserverHere(std::uint64_t id, ExitObserver observer) {
+void ActorCell::AddObserverHere(std::uint64_t id, Observer observer) {
   if (exited_) {
-    hub_->CallSoon([observer = std::move(observer), exit = exit_]() mutable {
+    hub_->CallSoon([observer = std::move(observer.fn), exit = exit_]() mutable {
       observer(exit);
     });
     return;
@@ -403,6 +408,31 @@ void ActorCell::Link(const std::shared_ptr<ActorCell>& other) {
   }
   links_[other->id_] = other;
   other->links_[id_] = weak_from_this();
+}
+
+std::vector<std::string> ActorCell::LinkedNames() const {
+  std::vector<std::string> names;
+  for (const auto& [id, weak] : links_) {
+    // name() is safe from any thread; the ref dropped here may be the
+    // last, which MakeActorCell's deleter sends home.
+    if (std::shared_ptr<ActorCell> other = weak.lock()) {
+      if (other->alive()) names.push_back(other->name());
+    }
+  }
+  return names;
+}
+
+std::vector<std::string> ActorCell::MonitorNames() const {
+  std::vector<std::string> names;
+  for (const auto& [id, observer] : observers_) {
+    if (!observer.monitor.empty()) names.push_back(observer.monitor);
+  }
+  return names;
+}
+
+std::size_t ActorCell::inbox_size() {
+  std::lock_guard<std::mutex> lock(inbox_mu_);
+  return inbox_.size();
 }
 
 void ActorCell::Unlink(const std::shared_ptr<ActorCell>& other) {

@@ -19,4 +19,11 @@ bool RestartWindow::Add(absl::Time now) {
   return restarts_.size() <= static_cast<std::size_t>(intensity_);
 }
 
+std::size_t RestartWindow::CountAt(absl::Time now) const {
+  const absl::Time threshold = now - period_;
+  std::size_t count = 0;
+  for (const absl::Time& at : restarts_) count += at >= threshold;
+  return count;
+}
+
 }  // namespace evergreen::internal

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "actors/supervisor_dump.h"
 #include "framework/errors.h"
 #include "framework/deadline.h"
 #include "framework/exception_status.h"
@@ -71,6 +72,8 @@ SupervisorActor::~SupervisorActor() {
 
 void SupervisorActor::OnStart() {
   name_ = self().name();
+  roster_entry_.Join(Hub::Current());
+  EnableSupervisorDump();
   if (simple()) {
     template_ = std::make_shared<const ChildSpec>(std::move(initial_specs_[0]));
     initial_specs_.clear();

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "framework/async_result.h"
+#include "framework/dump_section.h"
 #include "framework/greenlet_base.h"
 #include "framework/internal/coarse_clock.h"
 #include "framework/internal/frames.h"
@@ -73,12 +74,6 @@ std::string GreenletState(const GreenletBase& greenlet) {
   return WaitingIn(raw);
 }
 
-std::string HubTitle(const internal::HubEntry& entry) {
-  return absl::StrCat(
-      "hub of thread ", entry.thread_id,
-      entry.thread_name.empty() ? "" : absl::StrCat(" (", entry.thread_name, ")"));
-}
-
 }  // namespace
 
 std::string DescribeHub(Hub* hub) {
@@ -100,9 +95,14 @@ std::string DescribeHub(Hub* hub) {
                                  name.empty() ? "(unnamed)" : name, "': ",
                                  GreenletState(*greenlet)));
   }
-  return absl::StrCat(HubTitle(*hub->registry_entry()), ", ", count,
-                      " greenlet", count == 1 ? "" : "s", ":\n",
-                      absl::StrJoin(lines, "\n"), "\n");
+  std::string text = absl::StrCat(
+      internal::HubEntryTitle(*hub->registry_entry()), ", ", count,
+      " greenlet", count == 1 ? "" : "s", ":\n", absl::StrJoin(lines, "\n"),
+      "\n");
+  for (const DumpSection& section : DumpSections()) {
+    absl::StrAppend(&text, section.describe(*hub));
+  }
+  return text;
 }
 
 std::string DumpHubs(absl::Duration timeout) {
@@ -114,7 +114,7 @@ std::string DumpHubs(absl::Duration timeout) {
   std::vector<Asked> asked;
   internal::ForEachHub([&](internal::HubEntry& entry) {
     if (entry.hub == here) return;
-    Asked& ask = asked.emplace_back(Asked{HubTitle(entry), {}});
+    Asked& ask = asked.emplace_back(Asked{internal::HubEntryTitle(entry), {}});
     Hub* hub = entry.hub;
     entry.remote->Post(
         [hub, answer = ask.answer]() mutable { answer.Set(DescribeHub(hub)); });
@@ -134,9 +134,9 @@ std::string DumpHubs(absl::Duration timeout) {
   return text;
 }
 
-absl::StatusOr<SignalWatch> DumpOnSignal(int signal) {
-  return OnSignal({signal}, [](int) {
-    const std::string text = DumpHubs();
+absl::StatusOr<SignalWatch> DumpOnSignal(int signal, absl::Duration timeout) {
+  return OnSignal({signal}, [timeout](int) {
+    const std::string text = DumpHubs(timeout);
     std::fwrite(text.data(), 1, text.size(), stderr);
   });
 }

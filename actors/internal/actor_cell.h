@@ -32,6 +32,7 @@
 #include "absl/time/time.h"
 #include "actors/actor_options.h"
 #include "actors/exit.h"
+#include "actors/internal/hub_roster.h"
 #include "framework/greenlet.h"
 #include "framework/internal/end_observer.h"
 #include "framework/internal/hub_remote.h"
@@ -106,8 +107,10 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   // turn — if it already has), in the hub of the caller (from another hub,
   // it is posted there). Returns an id for RemoveExitObserver; from another
   // hub, a removal races with an exit already under way (the observer may
-  // still run once).
-  std::uint64_t AddExitObserver(ExitObserver observer);
+  // still run once). `monitor` names the watching actor when the observer
+  // is a monitor (ActorBase::Monitor), for the live dump.
+  std::uint64_t AddExitObserver(ExitObserver observer,
+                                std::string monitor = "");
   void RemoveExitObserver(std::uint64_t id);
 
   // Links: an abnormal exit of either side reaches the other (as an
@@ -119,6 +122,16 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
 
   // Called by ActorBase::Stop() from inside a handler.
   void RequestSelfStop() { stop_request_ = ExitReason::kNormal; }
+
+  // For the live dump (actors/actor_dump.h). Owner hub only.
+  // The names of the linked actors still alive, and of the actors
+  // monitoring this one, in no particular order.
+  std::vector<std::string> LinkedNames() const;
+  std::vector<std::string> MonitorNames() const;
+  // Messages sent from other hubs not yet moved into the mailbox.
+  std::size_t inbox_size();
+  // The actor object; nullptr once it has exited.
+  ActorBase* actor() const { return actor_.get(); }
 
  private:
   // The message ActorRef::Stop queues.
@@ -138,8 +151,12 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   // Runs `op` on the actor's hub: now when called there, else through the
   // inbox (dropped once the actor is gone).
   void OnOwner(absl::AnyInvocable<void(ActorCell&)> op);
+  struct Observer {
+    ExitObserver fn;
+    std::string monitor;  // the watcher's name for a monitor, else ""
+  };
   // On the actor's hub: AddExitObserver's body.
-  void AddObserverHere(std::uint64_t id, ExitObserver observer);
+  void AddObserverHere(std::uint64_t id, Observer observer);
   // On the actor's hub: delivers what other hubs queued.
   void DrainInbox();
   // On the actor's hub, at exit: refuses further remote items; what is
@@ -180,7 +197,7 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
                                                   AnyDispatcher, const char*);
   bool trap_exit_ = false;
   std::optional<ExitReason> stop_request_;
-  absl::flat_hash_map<std::uint64_t, ExitObserver> observers_;
+  absl::flat_hash_map<std::uint64_t, Observer> observers_;
   std::atomic<std::uint64_t> next_observer_id_{1};
   // Links, by the other cell's id; the value is our observer on it.
   absl::flat_hash_map<std::uint64_t, std::weak_ptr<ActorCell>> links_;
@@ -192,6 +209,9 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   bool drain_posted_ = false;
   bool inbox_closed_ = false;
   absl::Status inbox_status_;  // why it is closed
+
+  // Listed by the live dump while the cell lives.
+  HubRoster<ActorCell>::Entry roster_entry_{this};
 };
 
 // Makes a cell whose last reference may be dropped on any thread: it is

@@ -68,6 +68,8 @@ class ChildTable {
 
   Iterator begin() { return records_.begin(); }
   Iterator end() { return records_.end(); }
+  List::const_iterator begin() const { return records_.begin(); }
+  List::const_iterator end() const { return records_.end(); }
   bool empty() const { return records_.empty(); }
   std::size_t size() const { return records_.size(); }
 

@@ -32,6 +32,11 @@ class RestartWindow {
 
   // Restarts within the window as of the last Add.
   std::size_t size() const { return restarts_.size(); }
+  // Restarts within the window ending at `now` (no earlier than the last
+  // Add): the intensity used, for the live dump.
+  std::size_t CountAt(absl::Time now) const;
+  int intensity() const { return intensity_; }
+  absl::Duration period() const { return period_; }
 
  private:
   int intensity_;

@@ -20,6 +20,7 @@
 #include "actors/child_info.h"
 #include "actors/child_spec.h"
 #include "actors/internal/child_table.h"
+#include "actors/internal/hub_roster.h"
 #include "actors/internal/restart_window.h"
 #include "actors/supervisor_flags.h"
 #include "framework/async_result.h"
@@ -78,6 +79,12 @@ class SupervisorActor : public ActorBase {
   void Handle(ChildExited message);
   void Handle(RetryRestart message);
 
+  // For the live dump (actors/supervisor_dump.h). Owner hub only.
+  const std::string& name() const { return name_; }
+  Strategy strategy() const { return flags_.strategy; }
+  const RestartWindow& window() const { return window_; }
+  const ChildTable& children() const { return table_; }
+
  protected:
   void OnStart() override;
   void OnStop(const Exit& exit) override;
@@ -126,6 +133,8 @@ class SupervisorActor : public ActorBase {
   std::shared_ptr<const ChildSpec> template_;  // simple_one_for_one
   ChildTable table_;
   std::string name_;
+  // Listed by the live dump from OnStart until destroyed.
+  HubRoster<SupervisorActor>::Entry roster_entry_{this};
 };
 
 }  // namespace evergreen::internal

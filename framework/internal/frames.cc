@@ -1,5 +1,7 @@
 #include "framework/internal/frames.h"
 
+#include <mutex>
+
 #include "absl/debugging/internal/address_is_readable.h"
 #include "absl/debugging/symbolize.h"
 #include "absl/strings/str_format.h"
@@ -53,6 +55,13 @@ std::vector<void*> SuspendedFrames(const RawGreenlet& greenlet) {
 }
 
 std::vector<std::string> SymbolizeFrames(const std::vector<void*>& frames) {
+  // Hubs dump themselves in parallel, and the monitor thread symbolises
+  // too. absl::Symbolize shares its caches process-wide, and whatever
+  // guards them inside Debian's uninstrumented library, ThreadSanitizer
+  // reported two hubs' dumps as a race there: the calls are rare, so
+  // they are serialised.
+  static std::mutex* const symbolize_mu = new std::mutex();
+  std::lock_guard<std::mutex> lock(*symbolize_mu);
   std::vector<std::string> out;
   out.reserve(frames.size());
   char name[1024];

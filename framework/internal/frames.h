@@ -26,7 +26,8 @@ int WalkFramePointers(std::uintptr_t pc, std::uintptr_t fp, std::uintptr_t low,
 std::vector<void*> SuspendedFrames(const RawGreenlet& greenlet);
 
 // "function" names for `frames` (the address when unknown). Frames past
-// the first are taken as return addresses (the call is looked up).
+// the first are taken as return addresses (the call is looked up). Any
+// thread (calls are serialised).
 std::vector<std::string> SymbolizeFrames(const std::vector<void*>& frames);
 
 }  // namespace internal

@@ -10,7 +10,9 @@
 // applied it; a restarted shard replays its keys from the journal. A driver
 // writes keys while a chaos greenlet crashes shards (and once the journal)
 // at random; afterwards every acknowledged key is read back. The printout
-// shows the live tree with restart counts and the success rate.
+// shows the live tree as the live dump lists it (actors/supervisor_dump.h:
+// each child's restarts, each supervisor's restart intensity used) and
+// the success rate. `kill -USR1` would print it too (framework/dump.h).
 //
 //   bazel run //samples/supervision_tree
 #include <cstdio>
@@ -25,6 +27,7 @@
 #include "actors/actor_ref.h"
 #include "actors/registry.h"
 #include "actors/supervisor.h"
+#include "actors/supervisor_dump.h"
 #include "framework/greenlet.h"
 #include "framework/hub.h"
 #include "framework/waiter.h"
@@ -42,12 +45,6 @@ using evergreen::Supervisor;
 
 constexpr int kShards = 4;
 constexpr int kWrites = 2000;
-
-// How many times each named actor has started (restarts = starts - 1).
-std::map<std::string, int>& Starts() {
-  static std::map<std::string, int> starts;
-  return starts;
-}
 
 struct Crash {};
 
@@ -78,7 +75,6 @@ class Journal : public ActorBase {
 
  protected:
   void OnStart() override {
-    ++Starts()["journal"];
     (void)Registry::Current().Register("journal", self());
   }
 
@@ -116,7 +112,6 @@ class Shard : public ActorBase {
  protected:
   void OnStart() override {
     const std::string name = absl::StrCat("shard-", index_);
-    ++Starts()[name];
     // Replay: everything acknowledged for this shard is in the journal.
     absl::StatusOr<ActorRef<Journal>> journal =
         Registry::Current().LookupAs<Journal>("journal");
@@ -140,7 +135,6 @@ class Sessions : public ActorBase {
 
  protected:
   void OnStart() override {
-    ++Starts()["sessions"];
     (void)Registry::Current().Register("sessions", self());
   }
 
@@ -165,20 +159,11 @@ auto AskShard(int key, M message, int* retries) {
   }
 }
 
-void PrintTree(const Supervisor& sup, const std::string& indent) {
-  absl::StatusOr<std::vector<evergreen::ChildInfo>> children =
-      sup.WhichChildren();
-  if (!children.ok()) return;
-  for (const auto& info : *children) {
-    const int starts = Starts()[info.id];
-    std::printf("%s%-9s %s%s\n", indent.c_str(), info.id.c_str(),
-                info.child ? "running" : "down",
-                starts > 1 ? absl::StrCat("  (restarted ", starts - 1, "×)").c_str()
-                           : "");
-    if (std::optional<Supervisor> sub = Supervisor::FromChild(info.child)) {
-      PrintTree(*sub, indent + "    ");
-    }
-  }
+// The trees of this thread's hub, as the live dump shows them.
+void PrintTree() {
+  const std::string text =
+      evergreen::DescribeSupervisionTrees(*evergreen::Hub::Current());
+  std::fwrite(text.data(), 1, text.size(), stdout);
 }
 
 }  // namespace
@@ -198,7 +183,7 @@ int main() {
        .period = absl::Seconds(1)},
       {{.id = "sessions",
         .start = []() -> absl::StatusOr<Child> {
-          return Child(SpawnActor<Sessions>());
+          return Child(SpawnActor<Sessions>({.name = "sessions"}));
         }},
        Supervisor::Spec(
            "storage",
@@ -218,7 +203,7 @@ int main() {
     return 1;
   }
   std::printf("== the tree at start\n");
-  PrintTree(*root, "  ");
+  PrintTree();
 
   // Chaos: crash a random shard every few milliseconds, the journal once.
   bool done = false;
@@ -265,7 +250,7 @@ int main() {
     }
   }
   std::printf("\n== after %d injected crashes\n", crashes);
-  PrintTree(*root, "  ");
+  PrintTree();
   std::printf(
       "\nwrites acknowledged: %zu of %d; acknowledged writes lost: %d\n"
       "requests that needed a retry: %d (%.1f%% succeeded first time)\n",
