@@ -14,6 +14,7 @@
 #include "framework/greenlet_base.h"
 #include "framework/internal/coarse_clock.h"
 #include "framework/internal/frames.h"
+#include "framework/internal/hub_access.h"
 #include "framework/internal/hub_registry.h"
 #include "framework/internal/hub_remote.h"
 #include "framework/keep_alive.h"
@@ -90,8 +91,8 @@ std::string DescribeHub(Hub* hub) {
                                    ? "running (this dump)"
                                    : WaitingIn(*main)));
   int count = 0;
-  for (internal::HubTracked* tracked = *hub->tracked_head(); tracked != nullptr;
-       tracked = tracked->next_tracked()) {
+  for (internal::HubTracked* tracked = *internal::HubAccess::tracked_head(hub);
+       tracked != nullptr; tracked = tracked->next_tracked()) {
     GreenletBase* greenlet = tracked->AsGreenlet();
     if (greenlet == nullptr) continue;  // a timer callback
     ++count;
@@ -100,8 +101,8 @@ std::string DescribeHub(Hub* hub) {
                                  name.empty() ? "(unnamed)" : name, "': ",
                                  GreenletState(*greenlet)));
   }
-  return absl::StrCat(HubTitle(*hub->registry_entry()), ", ", count,
-                      " greenlet", count == 1 ? "" : "s", ":\n",
+  return absl::StrCat(HubTitle(*internal::HubAccess::registry_entry(hub)), ", ",
+                      count, " greenlet", count == 1 ? "" : "s", ":\n",
                       absl::StrJoin(lines, "\n"), "\n");
 }
 
