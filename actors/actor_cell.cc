@@ -11,6 +11,7 @@
 #include "actors/dead_letters.h"
 #include "framework/async_result.h"
 #include "framework/deadline.h"
+#include "framework/internal/hub_access.h"
 #include "framework/keep_alive.h"
 
 namespace evergreen {
@@ -38,7 +39,7 @@ ActorCell::ActorCell(ActorOptions options, std::unique_ptr<ActorBase> actor,
       actor_(std::move(actor)),
       dispatcher_(std::move(dispatcher)),
       mailbox_(options_.mailbox_capacity),
-      remote_(hub_->remote()) {
+      remote_(internal::HubAccess::remote(hub_)) {
   actor_->cell_ = this;
   roster_entry_.Join(hub_);
   EnableActorDump();
@@ -345,8 +346,8 @@ std::uint64_t ActorCell::AddExitObserver(ExitObserver observer,
   if (!OnOwnerHub()) {
     // Runs on the caller's hub: posted there from the actor's.
     auto box = std::make_shared<ExitObserver>(
-        [caller = Hub::Current()->remote(), observer = std::move(observer)](
-            const Exit& exit) mutable {
+        [caller = internal::HubAccess::remote(Hub::Current()),
+         observer = std::move(observer)](const Exit& exit) mutable {
           caller->Post([observer = std::move(observer), exit]() mutable {
             observer(exit);
           });

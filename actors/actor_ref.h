@@ -52,6 +52,7 @@
 #include "framework/async_result.h"
 #include "framework/errors.h"
 #include "framework/deadline.h"
+#include "framework/internal/hub_access.h"
 #include "framework/timeout.h"
 #include "framework/timer_handle.h"
 
@@ -153,11 +154,11 @@ class ActorRef : public AnyActorRef {
       // keeps this hub alive until it arrives (a wait for it is no
       // LoopExit), then cancels the timer.
       Hub* here = Hub::Current();
-      here->AddKeepAlive();
+      internal::HubAccess::AddKeepAlive(here);
       result.linkable()->AddLink(new internal::CallbackLink(
           here, [here, timer = std::move(timer)]() mutable {
             timer.Cancel();
-            here->ReleaseKeepAlive();
+            internal::HubAccess::ReleaseKeepAlive(here);
           }));
     }
     internal::ActorCell::Envelope envelope =

@@ -53,6 +53,7 @@
 #include "absl/time/time.h"
 #include "framework/exception_status.h"
 #include "framework/hub.h"
+#include "framework/internal/hub_access.h"
 #include "framework/internal/hub_remote.h"
 #include "framework/internal/linkable.h"
 #include "framework/timeout.h"
@@ -65,7 +66,8 @@ namespace internal {
 class AsyncResultCore : public Linkable,
                         public std::enable_shared_from_this<AsyncResultCore> {
  public:
-  AsyncResultCore() : hub_(Hub::Current()), remote_(hub_->remote()) {}
+  AsyncResultCore()
+      : hub_(Hub::Current()), remote_(internal::HubAccess::remote(hub_)) {}
 
   bool ready() const override { return ready_; }
   bool successful() const { return ready_ && error_ == nullptr; }

@@ -15,6 +15,7 @@
 #include "framework/greenlet_base.h"
 #include "framework/internal/coarse_clock.h"
 #include "framework/internal/frames.h"
+#include "framework/internal/hub_access.h"
 #include "framework/internal/hub_registry.h"
 #include "framework/internal/hub_remote.h"
 #include "framework/keep_alive.h"
@@ -85,8 +86,8 @@ std::string DescribeHub(Hub* hub) {
                                    ? "running (this dump)"
                                    : WaitingIn(*main)));
   int count = 0;
-  for (internal::HubTracked* tracked = *hub->tracked_head(); tracked != nullptr;
-       tracked = tracked->next_tracked()) {
+  for (internal::HubTracked* tracked = *internal::HubAccess::tracked_head(hub);
+       tracked != nullptr; tracked = tracked->next_tracked()) {
     GreenletBase* greenlet = tracked->AsGreenlet();
     if (greenlet == nullptr) continue;  // a timer callback
     ++count;
@@ -96,7 +97,7 @@ std::string DescribeHub(Hub* hub) {
                                  GreenletState(*greenlet)));
   }
   std::string text = absl::StrCat(
-      internal::HubEntryTitle(*hub->registry_entry()), ", ", count,
+      internal::HubEntryTitle(*internal::HubAccess::registry_entry(hub)), ", ", count,
       " greenlet", count == 1 ? "" : "s", ":\n", absl::StrJoin(lines, "\n"),
       "\n");
   for (const DumpSection& section : DumpSections()) {

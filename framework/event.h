@@ -27,6 +27,7 @@
 
 #include "absl/time/time.h"
 #include "framework/hub.h"
+#include "framework/internal/hub_access.h"
 #include "framework/internal/hub_remote.h"
 #include "framework/internal/linkable.h"
 
@@ -57,7 +58,8 @@ class Event {
 
  private:
   struct State final : internal::Linkable {
-    explicit State(Hub* hub) : hub(hub), remote(hub->remote()) {}
+    explicit State(Hub* hub)
+        : hub(hub), remote(internal::HubAccess::remote(hub)) {}
     bool ready() const override { return flag; }
     void SetHere() {
       flag = true;

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "framework/errors.h"
+#include "framework/internal/hub_access.h"
 #include "framework/internal/ref_ptr.h"
 
 namespace evergreen {
@@ -25,7 +26,7 @@ bool IsGreenletExit(const std::exception_ptr& error) {
 GreenletBase::GreenletBase(GreenletOptions options)
     : hub_(Hub::Current()),
       raw_([this](void*) -> void* { return Trampoline(); },
-           RawGreenlet::Options{.parent = hub_->greenlet(),
+           RawGreenlet::Options{.parent = internal::HubAccess::greenlet(hub_),
                                 .stack_size = options.stack_size,
                                 .name = std::move(options.name)}),
       start_node_(this),
@@ -39,7 +40,7 @@ GreenletBase::GreenletBase(GreenletOptions options)
 GreenletBase::~GreenletBase() {
   if (ev_is_active(&start_timer_.watcher)) {
     ev_timer_stop(hub_->loop(), &start_timer_.watcher);
-    hub_->CountWatcher(-1);
+    internal::HubAccess::CountWatcher(hub_, -1);
   }
   auto callbacks = std::move(callbacks_);
   callbacks_.clear();
@@ -52,8 +53,9 @@ void GreenletBase::Start() {
   start_requested_ = true;
   AddRef();
   holds_self_ref_ = true;
-  Track(hub_->tracked_head(), hub_->greenlet_count());
-  hub_->Schedule(&start_node_);
+  Track(internal::HubAccess::tracked_head(hub_),
+        internal::HubAccess::greenlet_count(hub_));
+  internal::HubAccess::Schedule(hub_, &start_node_);
 }
 
 void GreenletBase::StartLater(absl::Duration delay) {
@@ -62,17 +64,19 @@ void GreenletBase::StartLater(absl::Duration delay) {
   start_requested_ = true;
   AddRef();
   holds_self_ref_ = true;
-  Track(hub_->tracked_head(), hub_->greenlet_count());
+  Track(internal::HubAccess::tracked_head(hub_),
+        internal::HubAccess::greenlet_count(hub_));
   ev_timer_set(&start_timer_.watcher,
                std::max(0.0, absl::ToDoubleSeconds(delay)), 0.0);
   ev_timer_start(hub_->loop(), &start_timer_.watcher);
-  hub_->CountWatcher(1);
+  internal::HubAccess::CountWatcher(hub_, 1);
 }
 
 void GreenletBase::OnStartTimer(struct ev_loop*, ev_timer* timer, int) {
   GreenletBase* self = reinterpret_cast<StartTimer*>(timer)->owner;
-  self->hub_->CountWatcher(-1);  // a one-shot timer stops as it fires
-  self->hub_->Schedule(&self->start_node_);
+  // A one-shot timer stops as it fires.
+  internal::HubAccess::CountWatcher(self->hub_, -1);
+  internal::HubAccess::Schedule(self->hub_, &self->start_node_);
 }
 
 void GreenletBase::RunStart(bool discard) {
@@ -114,7 +118,7 @@ void GreenletBase::Finish(std::exception_ptr error, bool killed) {
   Untrack();
   if (ev_is_active(&start_timer_.watcher)) {
     ev_timer_stop(hub_->loop(), &start_timer_.watcher);
-    hub_->CountWatcher(-1);
+    internal::HubAccess::CountWatcher(hub_, -1);
   }
   start_node_.Unlink();
   kill_node_.Unlink();
@@ -130,7 +134,8 @@ void GreenletBase::Finish(std::exception_ptr error, bool killed) {
     AddRef();
     holds_self_ref_ = true;
   }
-  hub_->Schedule(&release_node_);  // after the links, after the last switch
+  // After the links, after the last switch.
+  internal::HubAccess::Schedule(hub_, &release_node_);
 }
 
 void GreenletBase::KillNotStarted(std::exception_ptr error) {
@@ -160,7 +165,7 @@ absl::Status GreenletBase::Kill(std::exception_ptr error, bool block,
   }
   if (RawGreenlet::Current() == &raw_) std::rethrow_exception(error);
   pending_kill_ = std::move(error);
-  if (!kill_node_.linked()) hub_->Schedule(&kill_node_);
+  if (!kill_node_.linked()) internal::HubAccess::Schedule(hub_, &kill_node_);
   if (block && !Join(timeout)) {
     return absl::DeadlineExceededError(absl::StrCat(
         "Kill: greenlet '", name(), "' still alive after ",

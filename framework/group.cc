@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "framework/internal/end_observer.h"
+#include "framework/internal/hub_access.h"
 #include "framework/wait.h"
 
 namespace evergreen {
@@ -134,7 +135,7 @@ void Group::Remove(GreenletBase* greenlet) {
   std::unique_ptr<Entry> entry = std::move(it->second);
   entries_.erase(it);
   departed_.push_back(entry->TakeReference());
-  if (!reap_node_.linked()) hub_->Schedule(&reap_node_);
+  if (!reap_node_.linked()) internal::HubAccess::Schedule(hub_, &reap_node_);
   const bool held_slot = entry->admitted && slots_ != nullptr;
   entry.reset();  // withdraws the observer; leaves the queue if queued
   if (held_slot) slots_->Release();  // may admit the next in line

@@ -45,8 +45,10 @@ struct ev_async;
 namespace evergreen {
 namespace internal {
 class DelayedCall;
+class HubAccess;
 class HubRemote;
 struct HubEntry;
+inline void MaybeYield();
 }  // namespace internal
 
 class Hub {
@@ -135,22 +137,6 @@ class Hub {
   // Throws WrongThreadError unless called on this hub's thread.
   void CheckThread(const char* what) const;
 
-  // --- For building blocking primitives (see framework/waiter.h). ---
-
-  // Appends `node` to the ready list; it runs after everything already
-  // there. REQUIRES: hub thread; `node` not linked.
-  void Schedule(internal::Runnable* node) { ready_.PushBack(node); }
-
-  // Suspends the calling greenlet until something resumes it (a scheduled
-  // Runnable switching to it, or an exception thrown into it).
-  // Throws BlockingInHubError inside the hub; LoopExit when nothing can
-  // ever resume the caller (the main greenlet waiting with nothing alive).
-  void Suspend();
-
-  // Suspends the calling greenlet until everything ready now has run: the
-  // body of Sleep(0). Throws as Suspend().
-  void Yield();
-
   // Brings libev's cached time up to date. Call before starting a timer:
   // the cached time is that of the last poll, stale after greenlets ran,
   // and a timer of d must not fire before d has passed since the call.
@@ -167,6 +153,21 @@ class Hub {
   void set_poll_budget(absl::Duration budget);
   absl::Duration poll_budget() const;
 
+  // True while the hub is being destroyed: blocking raises GreenletExit.
+  bool destroying() const { return destroying_; }
+  // Number of turns of the loop so far; tests use it to observe "one hub
+  // turn" without sleeping.
+  unsigned long long turns() const { return turns_; }
+
+ private:
+  // The builder internals of blocking primitives (framework/waiter.h),
+  // reached through internal::HubAccess (framework/internal/hub_access.h),
+  // which documents their contracts.
+  friend class internal::HubAccess;
+  friend void internal::MaybeYield();
+  void Schedule(internal::Runnable* node) { ready_.PushBack(node); }
+  void Suspend();
+  void Yield();
   // The body of internal::MaybeYield() for this hub: yields when the
   // running greenlet has held the hub for at least the budget. Never in
   // the hub itself, while the hub is destroyed, or while an exception
@@ -176,39 +177,16 @@ class Hub {
       YieldSlice();
     }
   }
-
-  // Keeps the loop alive while > 0 (see framework/keep_alive.h).
   void AddKeepAlive();
   void ReleaseKeepAlive();
-
-  // Counts the libev watchers that Evergreen's primitives start and stop
-  // (timers of timed waits, Timeouts and StartLater, fd waits, Idle): +1
-  // when one starts, -1 when it stops or a one-shot timer fires (stats()).
   void CountWatcher(int delta) { active_watchers_ += delta; }
-
-  // True while greenlets or callbacks are ready to run, including during a
-  // poll made between batches: idle watchers (Idle()) must not fire then.
   bool HasReadyWork() const { return !ready_.empty() || polling_ahead_; }
-
   RawGreenlet* greenlet() const { return greenlet_.get(); }
-  // Live greenlets register here so that destroying the hub unwinds them.
   internal::HubTracked** tracked_head() { return &tracked_; }
-  // Counts the tracked greenlets (pass with tracked_head() to Track).
   std::size_t* greenlet_count() { return &live_greenlets_; }
-  // True while the hub is being destroyed: blocking raises GreenletExit.
-  bool destroying() const { return destroying_; }
-  const std::shared_ptr<internal::HubRemote>& remote() const {
-    return remote_;
-  }
-
-  // Number of turns of the loop so far; tests use it to observe "one hub
-  // turn" without sleeping.
-  unsigned long long turns() const { return turns_; }
-
-  // This hub's entry in the process's hub list (monitor, live dump).
+  const std::shared_ptr<internal::HubRemote>& remote() const { return remote_; }
   internal::HubEntry* registry_entry() const { return registry_entry_; }
 
- private:
   Hub();
   void Run();
   void RunReadyBatch();

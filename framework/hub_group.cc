@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "framework/internal/hub_access.h"
+
 namespace evergreen {
 
 HubGroup::HubGroup(HubGroupOptions options) : options_(options) {
@@ -67,7 +69,7 @@ void HubGroup::ThreadMain(Slot* slot, std::mutex* mu, int* started,
     {
       std::lock_guard<std::mutex> lock(*mu);
       slot->hub = hub;
-      slot->remote = hub->remote();
+      slot->remote = internal::HubAccess::remote(hub);
       slot->stop = std::make_unique<Event>();
       ++*started;
       // Under the lock: the constructor's condition variable dies as soon

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "framework/deadline.h"
+#include "framework/internal/hub_access.h"
 
 namespace evergreen {
 
@@ -15,14 +16,14 @@ IoWatcher::~IoWatcher() {
   for (Slot& slot : slots_) {
     if (ev_is_active(&slot.io)) {
       ev_io_stop(hub_->loop(), &slot.io);
-      hub_->CountWatcher(-1);
+      internal::HubAccess::CountWatcher(hub_, -1);
     }
   }
 }
 
 void IoWatcher::OnReady(struct ev_loop* loop, ev_io* io, int) {
   ev_io_stop(loop, io);
-  static_cast<Hub*>(ev_userdata(loop))->CountWatcher(-1);
+  internal::HubAccess::CountWatcher(static_cast<Hub*>(ev_userdata(loop)), -1);
   Slot* slot = reinterpret_cast<Slot*>(io);
   if (slot->waiter != nullptr) slot->waiter->Wake();
 }
@@ -39,7 +40,7 @@ absl::Status IoWatcher::Wait(Direction direction, absl::Duration timeout) {
   slot.waiter = &waiter;
   slot.cancelled = absl::OkStatus();
   ev_io_start(hub_->loop(), &slot.io);
-  hub_->CountWatcher(1);
+  internal::HubAccess::CountWatcher(hub_, 1);
   struct Done {
     IoWatcher* self;
     Slot* slot;
@@ -47,7 +48,7 @@ absl::Status IoWatcher::Wait(Direction direction, absl::Duration timeout) {
       slot->waiter = nullptr;
       if (ev_is_active(&slot->io)) {
         ev_io_stop(self->hub_->loop(), &slot->io);
-        self->hub_->CountWatcher(-1);
+        internal::HubAccess::CountWatcher(self->hub_, -1);
       }
     }
   } done{this, &slot};
@@ -64,7 +65,7 @@ void IoWatcher::Cancel(const absl::Status& reason) {
     // Unregister now: the owner may close the fd before the waiter runs.
     if (ev_is_active(&slot.io)) {
       ev_io_stop(hub_->loop(), &slot.io);
-      hub_->CountWatcher(-1);
+      internal::HubAccess::CountWatcher(hub_, -1);
     }
     if (slot.waiter == nullptr) continue;
     slot.cancelled = reason;

@@ -2,12 +2,14 @@
 
 #include <utility>
 
+#include "framework/internal/hub_access.h"
+
 namespace evergreen {
 
 HubKeepAlive::HubKeepAlive() {
   Hub* hub = Hub::Current();
-  hub->AddKeepAlive();
-  remote_ = hub->remote();
+  internal::HubAccess::AddKeepAlive(hub);
+  remote_ = internal::HubAccess::remote(hub);
   remote_->CountKeepAlive(1);
 }
 
@@ -26,7 +28,8 @@ void HubKeepAlive::Reset() {
   remote->CountKeepAlive(-1);
   // Runs on the hub's thread, where the loop's reference count lives.
   remote->Post([] {
-    if (Hub* hub = Hub::CurrentIfExists()) hub->ReleaseKeepAlive();
+    if (Hub* hub = Hub::CurrentIfExists())
+      internal::HubAccess::ReleaseKeepAlive(hub);
   });
 }
 

@@ -8,6 +8,7 @@
 #include <cstddef>
 
 #include "absl/strings/str_cat.h"
+#include "framework/internal/hub_access.h"
 #include "framework/subprocess.h"
 #include "framework/waiter.h"
 
@@ -23,7 +24,8 @@ class ReadyAny {
     for (std::size_t i = 0; i < count_; ++i) {
       ev_io_stop(waiter_->hub()->loop(), &watches_[i].io);
     }
-    waiter_->hub()->CountWatcher(-static_cast<int>(count_));
+    internal::HubAccess::CountWatcher(waiter_->hub(),
+                                      -static_cast<int>(count_));
   }
   ReadyAny(const ReadyAny&) = delete;
   ReadyAny& operator=(const ReadyAny&) = delete;
@@ -33,7 +35,7 @@ class ReadyAny {
     watch.waiter = waiter_;
     ev_io_init(&watch.io, &ReadyAny::OnReady, fd, events);
     ev_io_start(waiter_->hub()->loop(), &watch.io);
-    waiter_->hub()->CountWatcher(1);
+    internal::HubAccess::CountWatcher(waiter_->hub(), 1);
   }
   bool empty() const { return count_ == 0; }
 

@@ -3,6 +3,7 @@
 #include <cstddef>
 
 #include "absl/strings/str_cat.h"
+#include "framework/internal/hub_access.h"
 
 namespace evergreen {
 
@@ -44,14 +45,14 @@ void Timeout::Start() {
   hub_->RefreshLoopTime();  // count from the call, not the last poll
   ev_timer_set(&timer_, seconds, 0.0);
   ev_timer_start(hub_->loop(), &timer_);
-  hub_->CountWatcher(1);
+  internal::HubAccess::CountWatcher(hub_, 1);
   pending_ = true;
 }
 
 void Timeout::Cancel() {
   if (ev_is_active(&timer_)) {
     ev_timer_stop(hub_->loop(), &timer_);
-    hub_->CountWatcher(-1);
+    internal::HubAccess::CountWatcher(hub_, -1);
   }
   fire_node_.Unlink();
   pending_ = false;
@@ -60,9 +61,10 @@ void Timeout::Cancel() {
 void Timeout::OnTimer(struct ev_loop*, ev_timer* timer, int) {
   auto* timeout = reinterpret_cast<Timeout*>(
       reinterpret_cast<char*>(timer) - offsetof(Timeout, timer_));
-  timeout->hub_->CountWatcher(-1);  // a one-shot timer stops as it fires
+  // A one-shot timer stops as it fires.
+  internal::HubAccess::CountWatcher(timeout->hub_, -1);
   // Never switch inside libev: the hub delivers the expiry on its turn.
-  timeout->hub_->Schedule(&timeout->fire_node_);
+  internal::HubAccess::Schedule(timeout->hub_, &timeout->fire_node_);
 }
 
 void Timeout::Fire(internal::Runnable* node, bool discard) {

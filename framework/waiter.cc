@@ -4,6 +4,7 @@
 #include <cstddef>
 
 #include "absl/time/clock.h"
+#include "framework/internal/hub_access.h"
 
 namespace evergreen {
 
@@ -17,7 +18,7 @@ Waiter::Waiter()
 Waiter::~Waiter() {
   if (ev_is_active(&timer_)) {
     ev_timer_stop(hub_->loop(), &timer_);
-    hub_->CountWatcher(-1);
+    internal::HubAccess::CountWatcher(hub_, -1);
   }
   node_.Unlink();
 }
@@ -32,16 +33,18 @@ void Waiter::Resume(internal::Runnable* node, bool discard) {
 void Waiter::OnTimer(struct ev_loop*, ev_timer* timer, int) {
   auto* waiter = reinterpret_cast<Waiter*>(reinterpret_cast<char*>(timer) -
                                            offsetof(Waiter, timer_));
-  waiter->hub_->CountWatcher(-1);  // a one-shot timer stops as it fires
+  // A one-shot timer stops as it fires.
+  internal::HubAccess::CountWatcher(waiter->hub_, -1);
   if (waiter->woken_) return;
   waiter->timed_out_ = true;
-  if (!waiter->node_.linked()) waiter->hub_->Schedule(&waiter->node_);
+  if (!waiter->node_.linked())
+    internal::HubAccess::Schedule(waiter->hub_, &waiter->node_);
 }
 
 void Waiter::Wake() {
   if (woken_) return;
   woken_ = true;
-  if (waiting_ && !node_.linked()) hub_->Schedule(&node_);
+  if (waiting_ && !node_.linked()) internal::HubAccess::Schedule(hub_, &node_);
 }
 
 namespace {
@@ -70,22 +73,22 @@ bool Waiter::WaitIgnoringDeadline(absl::Duration timeout) {
     hub_->RefreshLoopTime();  // count from the call, not the last poll
     ev_timer_set(&timer_, absl::ToDoubleSeconds(timeout), 0.0);
     ev_timer_start(hub_->loop(), &timer_);
-    hub_->CountWatcher(1);
+    internal::HubAccess::CountWatcher(hub_, 1);
   }
   WaitGuard guard(&waiting_);
   // For the live dump's "waiting ... for 1.5s" (one vDSO read).
   greenlet_->set_waiting_since(internal::CoarseNanos());
-  while (!woken_ && !timed_out_) hub_->Suspend();
+  while (!woken_ && !timed_out_) internal::HubAccess::Suspend(hub_);
   if (ev_is_active(&timer_)) {
     ev_timer_stop(hub_->loop(), &timer_);
-    hub_->CountWatcher(-1);
+    internal::HubAccess::CountWatcher(hub_, -1);
   }
   return woken_;
 }
 
 void Sleep(absl::Duration duration) {
   if (duration <= absl::ZeroDuration()) {
-    Hub::Current()->Yield();
+    internal::HubAccess::Yield(Hub::Current());
     return;
   }
   Waiter waiter;
@@ -101,9 +104,9 @@ void Idle() {
     auto* self = reinterpret_cast<IdleWatcher*>(w);
     // libev knows only its own watchers: a poll taken between batches of
     // ready greenlets (fair scheduling) would otherwise look idle.
-    if (self->waiter.hub()->HasReadyWork()) return;
+    if (internal::HubAccess::HasReadyWork(self->waiter.hub())) return;
     ev_idle_stop(loop, w);
-    self->waiter.hub()->CountWatcher(-1);
+    internal::HubAccess::CountWatcher(self->waiter.hub(), -1);
     self->waiter.Wake();
   });
   struct Stop {
@@ -111,12 +114,12 @@ void Idle() {
     ~Stop() {
       if (ev_is_active(&idle->watcher)) {
         ev_idle_stop(idle->waiter.hub()->loop(), &idle->watcher);
-        idle->waiter.hub()->CountWatcher(-1);
+        internal::HubAccess::CountWatcher(idle->waiter.hub(), -1);
       }
     }
   } stop{&idle};
   ev_idle_start(idle.waiter.hub()->loop(), &idle.watcher);
-  idle.waiter.hub()->CountWatcher(1);
+  internal::HubAccess::CountWatcher(idle.waiter.hub(), 1);
   idle.waiter.WaitIgnoringDeadline(absl::InfiniteDuration());
 }
 

@@ -12,6 +12,7 @@
 
 #include "absl/functional/any_invocable.h"
 #include "framework/hub.h"
+#include "framework/internal/hub_access.h"
 #include "framework/internal/runnable.h"
 #include "framework/waiter.h"
 
@@ -90,7 +91,7 @@ class CallbackLink final : public LinkNode {
   CallbackLink(Hub* hub, absl::AnyInvocable<void()> callback)
       : run_node_(this), hub_(hub), callback_(std::move(callback)) {}
 
-  void Notify(Linkable&) override { hub_->Schedule(&run_node_); }
+  void Notify(Linkable&) override { HubAccess::Schedule(hub_, &run_node_); }
 
   // Withdraws the callback whether it is still linked or already scheduled.
   void Cancel(Linkable& source) {

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "framework/hub_stats.h"
+#include "framework/internal/hub_access.h"
 #include "framework/internal/hub_remote.h"
 
 namespace evergreen::internal {
@@ -54,7 +55,7 @@ class Dispatch {
       previous_[signal] = previous;
     }
     const std::uint64_t id = next_id_++;
-    list.push_back({id, hub->remote(), std::move(sink)});
+    list.push_back({id, HubAccess::remote(hub), std::move(sink)});
     return id;
   }
 

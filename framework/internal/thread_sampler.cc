@@ -17,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "framework/hub.h"
 #include "framework/internal/frames.h"
+#include "framework/internal/hub_access.h"
 #include "framework/internal/hub_registry.h"
 #include "greenlet/internal/thread_state.h"
 #include "greenlet/raw_greenlet.h"
@@ -94,17 +95,17 @@ void OnSample(int, siginfo_t*, void* context) {
     CopyName("unknown", 7);
   } else if (current->is_main()) {
     CopyName("main greenlet", 13);
-  } else if (hub != nullptr && current == hub->greenlet()) {
+  } else if (hub != nullptr && current == HubAccess::greenlet(hub)) {
     CopyName("hub", 3);
   } else if (current->name().empty()) {
     CopyName("unnamed greenlet", 16);
   } else {
     CopyName(current->name().data(), current->name().size());
   }
-  slot.activity =
-      hub != nullptr && hub->registry_entry() != nullptr
-          ? hub->registry_entry()->activity.load(std::memory_order_relaxed)
-          : 0;
+  slot.activity = hub != nullptr && HubAccess::registry_entry(hub) != nullptr
+                      ? HubAccess::registry_entry(hub)->activity.load(
+                            std::memory_order_relaxed)
+                      : 0;
   slot.state.store(kDone, std::memory_order_release);
   errno = saved;
 }
