@@ -17,6 +17,8 @@
 //   int n = counter.Ask(GetCount{}).Get();             // 2, or throws
 //   absl::StatusOr<int> m =
 //       counter.Ask(GetCount{}, absl::Seconds(1)).Result();  // never throws
+//   counter.Stop();                                    // after the queue
+//   counter.Join();                                    // until it exits
 //
 // (Compiled, with this header alone, in tests/docs/actor_example_test.cc.)
 //

@@ -8,6 +8,8 @@
 //   absl::StatusOr<int> n = c.Ask(GetCount{}, absl::Seconds(1)).Result();
 //   AnyActorRef any = c;                         // type-erased
 //   absl::Status t = any.TellAny(Increment{});   // checked at run time
+//   c.Stop();                                    // after what is queued
+//   c.Join();                                    // blocks until it exits
 //   // (compiled in tests/docs/header_examples_test.cc)
 //
 // Tell never blocks unless the actor was spawned with block_when_full and

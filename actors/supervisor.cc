@@ -8,6 +8,7 @@
 #include "actors/actor_error.h"
 #include "actors/internal/supervisor_actor.h"
 #include "framework/async_result.h"
+#include "framework/event.h"
 
 namespace evergreen {
 namespace {
@@ -50,10 +51,14 @@ absl::StatusOr<Supervisor> Supervisor::Start(SupervisorFlags flags,
                    .stack_size = options.stack_size},
       flags, std::move(children), started);
   // If it dies before reporting (killed early), say so instead of hanging.
-  const std::uint64_t watch =
-      ref.cell()->AddExitObserver([started](const Exit& exit) mutable {
-        started.Set(absl::UnavailableError(absl::StrCat(
-            "supervisor exited while starting: ", exit.ToString())));
+  Event exited;
+  const std::uint64_t watch = ref.cell()->AddExitObserver(
+      [started, exited](const Exit& exit) mutable {
+        if (!started.ready()) {
+          started.Set(absl::UnavailableError(absl::StrCat(
+              "supervisor exited while starting: ", exit.ToString())));
+        }
+        exited.Set();
       });
   absl::Status status;
   try {
@@ -63,11 +68,14 @@ absl::StatusOr<Supervisor> Supervisor::Start(SupervisorFlags flags,
     ref.Kill();
     throw;
   }
-  ref.cell()->RemoveExitObserver(watch);
   if (!status.ok()) {
-    ref.Join();
+    // A failed start ends the supervisor: return once it has exited and
+    // this observer has run, not with the observer still queued on the hub
+    // (a Join alone may return first).
+    exited.Wait();
     return status;
   }
+  ref.cell()->RemoveExitObserver(watch);
   return Supervisor(std::move(ref));
 }
 

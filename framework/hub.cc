@@ -43,10 +43,17 @@ std::vector<absl::AnyInvocable<void()>> internal::HubRemote::Take() {
 }
 
 void internal::HubRemote::Close() {
-  std::lock_guard<std::mutex> lock(mu_);
-  async_ = nullptr;
-  loop_ = nullptr;
-  posted_.clear();
+  std::vector<absl::AnyInvocable<void()>> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    async_ = nullptr;
+    loop_ = nullptr;
+    dropped.swap(posted_);
+  }
+  // Destroyed off the lock: a dropped function may own something whose
+  // destructor posts (a HubKeepAlive), which is then refused, not a
+  // self-deadlock.
+  dropped.clear();
 }
 
 Hub* Hub::Current() {

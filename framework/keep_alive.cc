@@ -26,7 +26,14 @@ void HubKeepAlive::Reset() {
   std::shared_ptr<internal::HubRemote> remote = std::move(remote_);
   remote_ = nullptr;
   remote->CountKeepAlive(-1);
-  // Runs on the hub's thread, where the loop's reference count lives.
+  // On the hub's own thread: released now, leaving nothing in flight.
+  Hub* here = Hub::CurrentIfExists();
+  if (here != nullptr && here->remote() == remote && !here->destroying()) {
+    here->ReleaseKeepAlive();
+    return;
+  }
+  // Elsewhere it runs on the hub's thread, where the loop's reference count
+  // lives.
   remote->Post([] {
     if (Hub* hub = Hub::CurrentIfExists())
       internal::HubAccess::ReleaseKeepAlive(hub);

@@ -34,9 +34,11 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <exception>
 #include <list>
 #include <stdexcept>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -80,24 +82,41 @@ class ThreadPool {
     using R = std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>;
     CheckOwner("ThreadPool::Spawn");
     AsyncResult<R> result;
-    Submit([result, keep = HubKeepAlive(), fn = std::forward<F>(fn),
+    Submit([result, keep = HubKeepAlive(), remote = hub_->remote(),
+            fn = std::forward<F>(fn),
             ... args = std::forward<Args>(args)](bool cancelled) mutable {
-      if (cancelled) {
+      if (cancelled) {  // on the hub's thread (~ThreadPool)
         result.SetException(std::make_exception_ptr(
             std::runtime_error("thread pool destroyed")));
         return;
       }
+      using Value = std::conditional_t<std::is_void_v<R>, bool, R>;
+      std::optional<Value> value;
+      std::exception_ptr error;
       try {
         if constexpr (std::is_void_v<R>) {
           std::invoke(std::move(fn), std::move(args)...);
-          result.Set();
+          value.emplace(true);
         } else {
-          result.Set(std::invoke(std::move(fn), std::move(args)...));
+          value.emplace(std::invoke(std::move(fn), std::move(args)...));
         }
       } catch (...) {
-        result.SetException(std::current_exception());
+        error = std::current_exception();
       }
-      keep.Reset();  // after the result: posts are delivered in order
+      // One post delivers the outcome and then releases the hub: nothing of
+      // the pool's is still in flight once a waiter has the result. (A
+      // refused post — the hub is gone — drops both here.)
+      remote->Post([result, keep = std::move(keep), value = std::move(value),
+                    error]() mutable {
+        if (error != nullptr) {
+          result.SetException(error);
+        } else if constexpr (std::is_void_v<R>) {
+          result.Set();
+        } else {
+          result.Set(std::move(*value));
+        }
+        keep.Reset();
+      });
     });
     return result;
   }

@@ -15,6 +15,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/stop_actors.h"
 
 namespace evergreen {
 namespace {
@@ -69,7 +70,7 @@ TEST_F(ActorFairnessTest, AskCarriesTheCallersDeadlineIntoTheHandler) {
   // Outside an Ask, the actor has no deadline.
   ASSERT_TRUE(probe.Tell(Nop{}).ok());
   EXPECT_EQ(probe.Ask(WhatDeadline{}).Get(), absl::InfiniteFuture());
-  probe.Stop();
+  leak_check::StopActors({probe});
 }
 
 // B-D3: the caller's wait for the reply ends at its deadline.
@@ -84,6 +85,7 @@ TEST_F(ActorFairnessTest, AskEndsAtTheCallersDeadline) {
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(49));
   EXPECT_LT(absl::Now() - start, absl::Milliseconds(900));  // not the nap
   probe.Kill();
+  EXPECT_TRUE(probe.Join(absl::Seconds(30)));
 }
 
 // B-D3: the handler's own waits end at the Ask's deadline.
@@ -94,7 +96,7 @@ TEST_F(ActorFairnessTest, TheHandlersWaitsEndAtTheAsksDeadline) {
       probe.Ask(HowLongBlocked{}).Get(absl::Seconds(30));
   EXPECT_GE(blocked, absl::Milliseconds(49));
   EXPECT_LT(blocked, absl::Seconds(10));  // not its own hour
-  probe.Stop();
+  leak_check::StopActors({probe});
 }
 
 // B-D3: a request whose deadline passed while queued is skipped.
@@ -106,7 +108,7 @@ TEST_F(ActorFairnessTest, AnExpiredRequestIsSkipped) {
     late = probe.Ask(WhatDeadline{});
   }
   EXPECT_FALSE(late.Wait(absl::Seconds(5)) && late.successful());
-  probe.Stop();
+  leak_check::StopActors({probe});
 }
 
 // How long a Sleep(50 ms) elsewhere takes while `load` keeps the hub busy.
@@ -141,6 +143,7 @@ TEST_F(ActorFairnessTest, AFloodedActorLetsOthersRun) {
   ASSERT_TRUE(feeder.Join(absl::Seconds(30)));
   EXPECT_LT(took, absl::Milliseconds(150));
   probe.Kill();
+  EXPECT_TRUE(probe.Join(absl::Seconds(30)));
 }
 
 // B-D6: before the budget, a supervisor retrying a start that fails at
@@ -163,6 +166,7 @@ TEST_F(ActorFairnessTest, ASupervisorRetryingAFailingStartLetsOthersRun) {
   EXPECT_GT(starts, 2);  // it was retrying meanwhile
   EXPECT_LT(took, absl::Milliseconds(150));
   sup->Kill();
+  EXPECT_TRUE(sup->Join(absl::Seconds(30)));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/stop_actors.h"
 
 namespace evergreen {
 namespace {
@@ -74,6 +75,7 @@ TEST_F(ActorTest, TellThenAskSeesMessagesInOrder) {
   ActorRef<Counter> counter = SpawnActor<Counter>();
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(counter.Tell(Increment{i}).ok());
   EXPECT_EQ(counter.Ask(GetCount{}).Get(), 45);
+  leak_check::StopActors({counter});
 }
 
 TEST_F(ActorTest, LifeCycleHooksRunInOrder) {
@@ -163,6 +165,7 @@ TEST_F(ActorTest, AskDeadlinePassesAndTheExpiredRequestIsSkipped) {
   AsyncResult<int> late = counter.Ask(GetCount{}, absl::Milliseconds(5));
   EXPECT_THROW(late.Get(), TimeoutError);
   EXPECT_EQ(counter.Ask(GetCount{}).Get(), 0);  // still serving
+  leak_check::StopActors({counter});
 }
 
 // B-D1: Ask's non-throwing path, one line per call, every outcome a Status.
@@ -202,6 +205,7 @@ TEST_F(ActorTest, TimedAsksAnsweredInTimeLeaveNoTimerBehind) {
   const absl::Time start = absl::Now();
   EXPECT_TRUE(Hub::Current()->Join(absl::Seconds(120)));
   EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+  leak_check::StopActors({counter});
 }
 
 // B-D2: an Ask that dies unanswered (the actor exits with it queued) drops
@@ -232,6 +236,7 @@ TEST_F(ActorTest, FullBoundedMailboxRefusesWithResourceExhausted) {
     Sleep(absl::Milliseconds(1));
   }
   EXPECT_EQ(counter.Ask(GetCount{}).Get(), 2);  // nothing else lost
+  leak_check::StopActors({counter});
 }
 
 TEST_F(ActorTest, BlockingMailboxWaitsForRoom) {
@@ -239,6 +244,7 @@ TEST_F(ActorTest, BlockingMailboxWaitsForRoom) {
       {.mailbox_capacity = 1, .block_when_full = true});
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(counter.Tell(Increment{}).ok());
   EXPECT_EQ(counter.Ask(GetCount{}).Get(), 20);
+  leak_check::StopActors({counter});
 }
 
 TEST_F(ActorTest, UntypedRefDeliversListedTypesAndRefusesOthers) {
@@ -248,6 +254,7 @@ TEST_F(ActorTest, UntypedRefDeliversListedTypesAndRefusesOthers) {
   EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad.message(), HasSubstr("does not handle"));
   EXPECT_EQ(dead_letters_.size(), 1u);
+  leak_check::StopActors({any});
 }
 
 class Watcher : public ActorBase {
@@ -284,6 +291,7 @@ TEST_F(ActorTest, MonitorReceivesDownWithTheExitReason) {
   std::vector<std::string> downs = watcher.Ask(Watcher::GetDowns{}).Get();
   EXPECT_THAT(downs, ::testing::UnorderedElementsAre("a:failed: boom",
                                                      "b:shutdown"));
+  leak_check::StopActors({watcher});
 }
 
 class Linker : public ActorBase {
@@ -325,6 +333,7 @@ TEST_F(ActorTest, LinkDoesNotPropagateANormalExit) {
   Sleep(absl::ZeroDuration());
   EXPECT_TRUE(linker.alive());
   EXPECT_TRUE(linker.Ask(Linker::GetSignals{}).Get().empty());
+  leak_check::StopActors({linker});
 }
 
 TEST_F(ActorTest, TrappedExitArrivesAsAMessage) {
@@ -338,6 +347,7 @@ TEST_F(ActorTest, TrappedExitArrivesAsAMessage) {
   EXPECT_TRUE(linker.alive());
   EXPECT_THAT(linker.Ask(Linker::GetSignals{}).Get(),
               ::testing::ElementsAre("w:failed: boom"));
+  leak_check::StopActors({linker});
 }
 
 TEST_F(ActorTest, RefStaysSafeAfterTheActorIsGone) {
@@ -360,6 +370,7 @@ TEST_F(ActorTest, ManyActorsExchangeMessages) {
     for (auto& c : counters) ASSERT_TRUE(c.Tell(Increment{round}).ok());
   }
   for (auto& c : counters) EXPECT_EQ(c.Ask(GetCount{}).Get(), 45);
+  leak_check::StopActors(counters);
 }
 
 }  // namespace

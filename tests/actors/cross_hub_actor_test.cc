@@ -20,6 +20,8 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/leak_check.h"
+#include "tests/testing/stop_actors.h"
 
 namespace evergreen {
 namespace {
@@ -115,12 +117,15 @@ TEST_F(CrossHubActorTest, EachSendersMessagesArriveInOrder) {
   for (int sender = 0; sender < 3; ++sender) {
     EXPECT_EQ(seen[sender], expected) << "sender " << sender;
   }
+  leak_check::StopActors({*actor});
   hubs.Stop();
 }
 
 // B-M2: an actor on a hub that is shutting down fails Asks with
 // Unavailable, not a hang — those queued before and those sent after.
 TEST_F(CrossHubActorTest, AsksToAnActorWhoseHubStopsFailUnavailable) {
+  leak_check::ExpectLeftovers(
+      "the actor's hub stops under it, busy: the behaviour under test");
   HubGroup hubs({.threads = 2, .stop_grace = absl::Milliseconds(1)});
   absl::StatusOr<ActorRef<Recorder>> actor =
       SpawnActorOn<Recorder>(hubs, 1, {});
@@ -223,6 +228,7 @@ TEST_F(CrossHubActorTest, LinksAndMonitorsReachAcrossHubs) {
                                                     "down:monitored:shutdown"));
   // A link to an actor that already exited reports at once (noproc).
   ASSERT_TRUE(watcher->Ask(Watch{*linked, true}).Result(kLong).ok());
+  leak_check::StopActors({*watcher, *monitored});
   hubs.Stop();
 }
 

@@ -12,6 +12,8 @@
 #include "framework/hub.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/leak_check.h"
+#include "tests/testing/stop_actors.h"
 
 namespace evergreen {
 namespace {
@@ -74,6 +76,7 @@ TEST_F(RegistryTest, LookupFindsTheRegisteredActor) {
   EXPECT_TRUE(*found == counter);
   ASSERT_TRUE(found->TellAny(Increment{3}).ok());
   EXPECT_EQ(counter.Ask(GetCount{}).Get(), 3);
+  leak_check::StopActors({counter});
 }
 
 TEST_F(RegistryTest, LookupOfAnUnknownNameIsNotFound) {
@@ -97,6 +100,7 @@ TEST_F(RegistryTest, ANameHeldByALiveActorCannotBeTaken) {
   // The holder registering again is harmless.
   EXPECT_TRUE(registry_.Register("svc", first).ok());
   EXPECT_EQ(registry_.size(), 1u);
+  leak_check::StopActors({first, second});
 }
 
 TEST_F(RegistryTest, EmptyNamesNullRefsAndDeadActorsAreRefused) {
@@ -112,6 +116,7 @@ TEST_F(RegistryTest, EmptyNamesNullRefsAndDeadActorsAreRefused) {
   EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(refused.message(), HasSubstr("exited"));
   EXPECT_EQ(registry_.size(), 0u);
+  leak_check::StopActors({counter});
 }
 
 TEST_F(RegistryTest, TheNameIsReleasedWhenTheActorExits) {
@@ -135,10 +140,13 @@ TEST_F(RegistryTest, AFailedActorReleasesItsNameToo) {
 TEST_F(RegistryTest, ADeadActorsNameIsNotFoundEvenBeforeItsRelease) {
   ActorRef<Counter> counter = SpawnActor<Counter>();
   ASSERT_TRUE(registry_.Register("counter", counter).ok());
+  Event observed = ExitObserved(counter);
   counter.Kill();
   counter.Join();
   EXPECT_EQ(registry_.Lookup("counter").status().code(),
             absl::StatusCode::kNotFound);
+  ASSERT_TRUE(observed.Wait(absl::Seconds(5)));  // the release, then
+  EXPECT_EQ(registry_.size(), 0u);
 }
 
 TEST_F(RegistryTest, ANameCanBeRegisteredAgainAfterItsActorExits) {
@@ -148,6 +156,7 @@ TEST_F(RegistryTest, ANameCanBeRegisteredAgainAfterItsActorExits) {
   ActorRef<Counter> new_one = SpawnActor<Counter>();
   ASSERT_TRUE(registry_.Register("svc", new_one).ok());
   EXPECT_TRUE(*registry_.Lookup("svc") == new_one);
+  leak_check::StopActors({new_one});
 }
 
 TEST_F(RegistryTest, TakeOverBeforeTheReleaseKeepsTheNewHolder) {
@@ -164,6 +173,7 @@ TEST_F(RegistryTest, TakeOverBeforeTheReleaseKeepsTheNewHolder) {
   ASSERT_TRUE(found.ok()) << found.status();
   EXPECT_TRUE(*found == new_one);
   EXPECT_EQ(registry_.size(), 1u);
+  leak_check::StopActors({new_one});
 }
 
 TEST_F(RegistryTest, UnregisterReleasesTheNameAndLeavesTheActorRunning) {
@@ -180,6 +190,7 @@ TEST_F(RegistryTest, UnregisterReleasesTheNameAndLeavesTheActorRunning) {
   ASSERT_TRUE(registry_.Register("counter", other).ok());
   StopAndAwaitObservers(counter);
   EXPECT_TRUE(*registry_.Lookup("counter") == other);
+  leak_check::StopActors({other});
 }
 
 TEST_F(RegistryTest, AnActorMayHoldSeveralNames) {
@@ -199,6 +210,7 @@ TEST_F(RegistryTest, LookupAsReturnsATypedRefForTheRightType) {
   ASSERT_TRUE(typed.ok()) << typed.status();
   ASSERT_TRUE(typed->Tell(Increment{4}).ok());
   EXPECT_EQ(typed->Ask(GetCount{}).Get(), 4);
+  leak_check::StopActors({counter});
 }
 
 TEST_F(RegistryTest, LookupAsRefusesAnActorOfAnotherType) {
@@ -212,6 +224,7 @@ TEST_F(RegistryTest, LookupAsRefusesAnActorOfAnotherType) {
   absl::StatusOr<ActorRef<Echo>> right = registry_.LookupAs<Echo>("echo");
   ASSERT_TRUE(right.ok()) << right.status();
   EXPECT_EQ(right->Ask(std::string("hi")).Get(), "hi");
+  leak_check::StopActors({echo});
 }
 
 TEST_F(RegistryTest, ManyNamesAreHeldAndReleasedIndependently) {
@@ -241,9 +254,13 @@ TEST_F(RegistryTest, ManyNamesAreHeldAndReleasedIndependently) {
     ASSERT_TRUE(found.ok()) << found.status();
     EXPECT_EQ(found->Ask(GetCount{}).Get(), i);
   }
+  leak_check::StopActors(counters);
 }
 
 TEST_F(RegistryTest, DestroyingTheHubWithNamesHeldIsSafe) {
+  leak_check::ExpectLeftovers(
+      "the hub is destroyed under a registered actor: the behaviour under "
+      "test");
   ActorRef<Counter> counter = SpawnActor<Counter>();
   ASSERT_TRUE(registry_.Register("counter", counter).ok());
   Hub::DestroyCurrent();  // kills the actor after dropping the registry

@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/actors/supervisor_test_util.h"
+#include "tests/testing/stop_actors.h"
 
 namespace evergreen {
 namespace {
@@ -44,6 +45,7 @@ TEST_F(SupervisorTest, PermanentChildRestartsAfterAnyExit) {
   ActorRef<Worker> third = WorkerOf(*sup, "p");
   EXPECT_NE(third, second);
   EXPECT_TRUE(third.alive());
+  leak_check::StopActors({sup->ref()});
 }
 
 TEST_F(SupervisorTest, TransientChildRestartsOnlyAfterAnAbnormalExit) {
@@ -71,6 +73,7 @@ TEST_F(SupervisorTest, TransientChildRestartsOnlyAfterAnAbnormalExit) {
                   .ok());
   ASSERT_TRUE(fourth->Join(absl::Seconds(10)));
   EXPECT_FALSE(ChildOf(*sup, "t"));
+  leak_check::StopActors({sup->ref()});
 }
 
 TEST_F(SupervisorTest, TemporaryChildIsNeverRestartedAndItsSpecIsDropped) {
@@ -88,6 +91,7 @@ TEST_F(SupervisorTest, TemporaryChildIsNeverRestartedAndItsSpecIsDropped) {
   ASSERT_TRUE(sup->StartChild(Spec("tmp2", RestartType::kTemporary)).ok());
   ASSERT_TRUE(sup->TerminateChild("tmp2").ok());
   EXPECT_EQ(sup->CountChildren()->specs, 1);
+  leak_check::StopActors({sup->ref()});
 }
 
 TEST_F(SupervisorTest, TemporaryChildIsNotRestartedWithItsGroup) {
@@ -102,6 +106,7 @@ TEST_F(SupervisorTest, TemporaryChildIsNotRestartedWithItsGroup) {
   EXPECT_EQ(tmp.exit().reason, ExitReason::kShutdown);
   ASSERT_EQ(which->size(), 1u);
   EXPECT_TRUE((*which)[0].child.alive());
+  leak_check::StopActors({sup->ref()});
 }
 
 TEST_F(SupervisorTest, GreenletExitsAreClassifiedForRestart) {
@@ -136,6 +141,7 @@ TEST_F(SupervisorTest, GreenletExitsAreClassifiedForRestart) {
   EXPECT_TRUE(second.alive());               // failed: restarted
   EXPECT_FALSE(ChildOf(*sup, "returns"));    // returned: not restarted
   EXPECT_EQ(*runs, 1);
+  leak_check::StopActors({sup->ref()});
 }
 
 // --- B-U5: strategies ---------------------------------------------------
@@ -155,6 +161,7 @@ TEST_F(SupervisorTest, OneForOneRestartsOnlyTheFailedChild) {
   EXPECT_EQ(WorkerOf(*sup, "c"), c);
   EXPECT_THAT(journal_->Since(mark),
               ElementsAre("stop:b:failed: b crashed", "start:b"));
+  leak_check::StopActors({sup->ref()});
 }
 
 TEST_F(SupervisorTest, OneForAllRestartsAllInOrder) {
@@ -175,6 +182,7 @@ TEST_F(SupervisorTest, OneForAllRestartsAllInOrder) {
   EXPECT_THAT(journal_->Since(mark),
               ElementsAre("stop:b:failed: b crashed", "stop:c:shutdown",
                           "stop:a:shutdown", "start:a", "start:b", "start:c"));
+  leak_check::StopActors({sup->ref()});
 }
 
 TEST_F(SupervisorTest, RestForOneRestartsTheFailedChildAndLaterOnes) {
@@ -197,6 +205,7 @@ TEST_F(SupervisorTest, RestForOneRestartsTheFailedChildAndLaterOnes) {
   EXPECT_THAT(journal_->Since(mark),
               ElementsAre("stop:b:failed: b crashed", "stop:d:shutdown",
                           "stop:c:shutdown", "start:b", "start:c", "start:d"));
+  leak_check::StopActors({sup->ref()});
 }
 
 TEST_F(SupervisorTest, OneForAllRestartsChildrenAddedWithStartChild) {
@@ -209,6 +218,7 @@ TEST_F(SupervisorTest, OneForAllRestartsChildrenAddedWithStartChild) {
   CrashAndWait(WorkerOf(*sup, "a"));
   EXPECT_NE(WorkerOf(*sup, "d"), d);
   EXPECT_TRUE(WorkerOf(*sup, "d").alive());
+  leak_check::StopActors({sup->ref()});
 }
 
 }  // namespace

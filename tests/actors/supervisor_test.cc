@@ -17,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/actors/supervisor_test_util.h"
+#include "tests/testing/stop_actors.h"
 
 namespace evergreen {
 namespace {
@@ -131,6 +132,7 @@ TEST_F(SupervisorTest, StartChildRefusesAnInvalidSpec) {
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad.status().message(), HasSubstr("negative shutdown timeout"));
   EXPECT_EQ(sup->CountChildren()->specs, 0);
+  leak_check::StopActors({sup->ref()});
 }
 
 // --- B-U2: shutdown -----------------------------------------------------
@@ -262,6 +264,7 @@ TEST_F(SupervisorTest, StartingARunningChildIsAlreadyStarted) {
   EXPECT_EQ(present.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(present.status().message(), "child 'a' already present");
   EXPECT_THAT(journal_->events, ElementsAre("start:a", "stop:a:shutdown"));
+  leak_check::StopActors({sup->ref()});
 }
 
 TEST_F(SupervisorTest, StartChildAddsADynamicChildLast) {
@@ -294,6 +297,7 @@ TEST_F(SupervisorTest, TerminateIsIdempotentAndKeepsTheSpec) {
   EXPECT_EQ(counts->active, 0);
   EXPECT_FALSE(ChildOf(*sup, "a"));
   EXPECT_THAT(journal_->events, ElementsAre("start:a", "stop:a:shutdown"));
+  leak_check::StopActors({sup->ref()});
 }
 
 TEST_F(SupervisorTest, RestartGivesANewIdentity) {
@@ -308,6 +312,7 @@ TEST_F(SupervisorTest, RestartGivesANewIdentity) {
   EXPECT_NE(*after, Child(before));
   EXPECT_NE(after->actor().id(), before.id());
   EXPECT_EQ(ChildOf(*sup, "a"), *after);
+  leak_check::StopActors({sup->ref()});
 }
 
 TEST_F(SupervisorTest, RestartAndDeleteRefuseARunningChild) {
@@ -324,6 +329,7 @@ TEST_F(SupervisorTest, RestartAndDeleteRefuseARunningChild) {
   EXPECT_EQ(sup->CountChildren()->specs, 0);
   EXPECT_EQ(sup->RestartChild("a").status().code(),
             absl::StatusCode::kNotFound);
+  leak_check::StopActors({sup->ref()});
 }
 
 TEST_F(SupervisorTest, UnknownIdIsNotFound) {
@@ -343,6 +349,7 @@ TEST_F(SupervisorTest, UnknownIdIsNotFound) {
   absl::Status foreign = sup->TerminateChild(Child(stranger));
   EXPECT_EQ(foreign.code(), absl::StatusCode::kNotFound);
   EXPECT_TRUE(stranger.alive());
+  leak_check::StopActors({sup->ref(), stranger});
 }
 
 TEST_F(SupervisorTest, WhichAndCountChildrenDescribeTheChildren) {
@@ -369,6 +376,7 @@ TEST_F(SupervisorTest, WhichAndCountChildrenDescribeTheChildren) {
   EXPECT_EQ(counts->active, 2);
   EXPECT_EQ(counts->supervisors, 1);
   EXPECT_EQ(counts->workers, 2);
+  leak_check::StopActors({sup->ref()});
 }
 
 TEST_F(SupervisorTest, StartFunctionReturningNoChildIsIgnored) {
@@ -385,6 +393,7 @@ TEST_F(SupervisorTest, StartFunctionReturningNoChildIsIgnored) {
   ASSERT_EQ(which->size(), 1u);
   EXPECT_EQ((*which)[0].id, "i");
   EXPECT_FALSE((*which)[0].child);
+  leak_check::StopActors({sup->ref()});
 }
 
 TEST_F(SupervisorTest, CallFromAStartFunctionFailsInsteadOfDeadlocking) {
@@ -401,6 +410,7 @@ TEST_F(SupervisorTest, CallFromAStartFunctionFailsInsteadOfDeadlocking) {
   absl::StatusOr<Child> started = sup->StartChild(reentrant);
   EXPECT_EQ(started.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(started.status().message(), HasSubstr("deadlock"));
+  leak_check::StopActors({sup->ref()});
 }
 
 TEST_F(SupervisorTest, CallsToAGoneSupervisorAreUnavailable) {

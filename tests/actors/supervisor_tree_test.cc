@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/actors/supervisor_test_util.h"
+#include "tests/testing/stop_actors.h"
 
 namespace evergreen {
 namespace {
@@ -114,6 +115,7 @@ TEST_F(SupervisorTreeTest, GivingUpEscalatesToTheParent) {
   EXPECT_TRUE(inner2.alive());
   EXPECT_TRUE(WorkerOf(inner2, "w").alive());
   EXPECT_EQ(WorkerOf(*top, "other"), other);
+  leak_check::StopActors({top->ref()});
 }
 
 TEST_F(SupervisorTreeTest, FailuresSpacedWiderThanThePeriodNeverEscalate) {
@@ -132,6 +134,7 @@ TEST_F(SupervisorTreeTest, FailuresSpacedWiderThanThePeriodNeverEscalate) {
   }
   EXPECT_TRUE(sup->alive());
   EXPECT_TRUE(WorkerOf(*sup, "a").alive());
+  leak_check::StopActors({sup->ref()});
 }
 
 // --- B-U7: failed restarts ----------------------------------------------
@@ -193,6 +196,7 @@ TEST_F(SupervisorTreeTest, FailedRestartIsRetriedAfterQueuedRequests) {
   // The retry was queued behind those calls and has succeeded since.
   EXPECT_TRUE(WorkerOf(*sup, "f").alive());
   EXPECT_EQ(*failures, 0);
+  leak_check::StopActors({sup->ref()});
 }
 
 TEST_F(SupervisorTreeTest, EscalationClimbsTheTree) {
@@ -236,6 +240,7 @@ TEST_F(SupervisorTreeTest, WorkerCrashRestartsOnlyThatWorker) {
   EXPECT_EQ(WorkerOf(inner, "w2"), w2);
   EXPECT_EQ(SupervisorOf(*top, "inner"), inner);
   EXPECT_EQ(WorkerOf(*top, "w3"), w3);
+  leak_check::StopActors({top->ref()});
 }
 
 TEST_F(SupervisorTreeTest, CrashedSupervisorIsRestartedPerParentOneForAll) {
@@ -257,6 +262,7 @@ TEST_F(SupervisorTreeTest, CrashedSupervisorIsRestartedPerParentOneForAll) {
   ASSERT_TRUE(w1.Join(absl::Seconds(10)));
   EXPECT_EQ(w1.exit().reason, ExitReason::kKilled);  // went with inner
   EXPECT_EQ(w3.exit().reason, ExitReason::kShutdown);
+  leak_check::StopActors({top->ref()});
 }
 
 TEST_F(SupervisorTreeTest, CrashedSupervisorIsRestartedPerParentRestForOne) {
@@ -272,6 +278,7 @@ TEST_F(SupervisorTreeTest, CrashedSupervisorIsRestartedPerParentRestForOne) {
   EXPECT_EQ(WorkerOf(*top, "w0"), w0);
   EXPECT_NE(SupervisorOf(*top, "inner"), inner);
   EXPECT_NE(WorkerOf(*top, "w3"), w3);
+  leak_check::StopActors({top->ref()});
 }
 
 TEST_F(SupervisorTreeTest, DynamicChildrenAreNotRestoredAfterAGroupRestart) {
@@ -297,6 +304,7 @@ TEST_F(SupervisorTreeTest, DynamicChildrenAreNotRestoredAfterAGroupRestart) {
   ASSERT_EQ(restored->size(), 1u);
   EXPECT_EQ((*restored)[0].id, "w1");
   EXPECT_EQ(SupervisorOf(*top, "pool").CountChildren()->active, 0);
+  leak_check::StopActors({top->ref()});
 }
 
 // --- simple_one_for_one -------------------------------------------------
@@ -319,6 +327,7 @@ TEST_F(SupervisorTreeTest, SimpleOneForOneStartsChildrenFromTheTemplate) {
   EXPECT_EQ(counts->active, 2);
   EXPECT_EQ(counts->workers, 2);
   EXPECT_EQ(counts->supervisors, 0);
+  leak_check::StopActors({sup->ref()});
 }
 
 TEST_F(SupervisorTreeTest, SimpleOneForOneRefusesStaticRequests) {
@@ -338,6 +347,7 @@ TEST_F(SupervisorTreeTest, SimpleOneForOneRefusesStaticRequests) {
   absl::StatusOr<Child> args = plain->StartChild(7);
   EXPECT_EQ(args.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(args.status().message(), HasSubstr("simple_one_for_one"));
+  leak_check::StopActors({sup->ref(), plain->ref()});
 }
 
 TEST_F(SupervisorTreeTest, SimpleOneForOneTemplateWithoutArgsRefusesArgs) {
@@ -348,6 +358,7 @@ TEST_F(SupervisorTreeTest, SimpleOneForOneTemplateWithoutArgsRefusesArgs) {
   EXPECT_EQ(with_args.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(with_args.status().message(), HasSubstr("takes no arguments"));
   EXPECT_TRUE(sup->StartChild().ok());
+  leak_check::StopActors({sup->ref()});
 }
 
 TEST_F(SupervisorTreeTest, SimpleOneForOneRestartsOnlyTheCrashedChild) {
@@ -366,6 +377,7 @@ TEST_F(SupervisorTreeTest, SimpleOneForOneRestartsOnlyTheCrashedChild) {
   // With the arguments it was started with.
   EXPECT_EQ(ActorRef<Worker>(restarted.actor().cell()).Ask(Ping{}).Get(),
             "conn2");
+  leak_check::StopActors({sup->ref()});
 }
 
 TEST_F(SupervisorTreeTest, SimpleOneForOneTerminatesByRef) {
@@ -383,6 +395,7 @@ TEST_F(SupervisorTreeTest, SimpleOneForOneTerminatesByRef) {
   ActorRef<Worker> stranger = SpawnActor<Worker>({}, "stranger", journal_);
   EXPECT_EQ(sup->TerminateChild(Child(stranger)).code(),
             absl::StatusCode::kNotFound);
+  leak_check::StopActors({sup->ref(), stranger});
 }
 
 TEST_F(SupervisorTreeTest, SimpleOneForOneTransientNormalExitLeaves) {
@@ -396,6 +409,7 @@ TEST_F(SupervisorTreeTest, SimpleOneForOneTransientNormalExitLeaves) {
   absl::StatusOr<ChildCounts> counts = sup->CountChildren();
   EXPECT_EQ(counts->active, 0);
   EXPECT_EQ(counts->workers, 0);
+  leak_check::StopActors({sup->ref()});
 }
 
 TEST_F(SupervisorTreeTest, SimpleOneForOneShutsDownChildrenTogether) {

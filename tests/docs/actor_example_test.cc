@@ -26,6 +26,8 @@ TEST(ActorExampleTest, TheExampleOfActorHRuns) {
   int n = counter.Ask(GetCount{}).Get();             // 2, or throws
   absl::StatusOr<int> m =
       counter.Ask(GetCount{}, absl::Seconds(1)).Result();  // never throws
+  counter.Stop();                                    // after the queue
+  counter.Join();                                    // until it exits
   EXPECT_TRUE(sent.ok());
   EXPECT_EQ(n, 2);
   EXPECT_EQ(*m, 2);

@@ -109,8 +109,9 @@ absl::StatusOr<int> TimeoutExample(evergreen::Queue<int>& queue) {
 
 TEST_F(HeaderExamplesTest, Timeout) {
   evergreen::Queue<int> empty;
-  Spawn([] { Sleep(absl::Seconds(5)); });  // keeps the wait honest
+  auto sleeper = Spawn([] { Sleep(absl::Seconds(5)); });  // keeps the wait honest
   EXPECT_EQ(*TimeoutExample(empty), 14);
+  sleeper.Kill();
 }
 
 // framework/queue.h
@@ -294,8 +295,11 @@ int ActorRefExample() {
   absl::StatusOr<int> n = c.Ask(GetCount{}, absl::Seconds(1)).Result();
   AnyActorRef any = c;                         // type-erased
   absl::Status t = any.TellAny(Increment{});   // checked at run time
+  const int total = r.Get() + *n + *c.Ask(GetCount{}).Result();
+  c.Stop();                                    // after what is queued
+  c.Join();                                    // blocks until it exits
   if (!s.ok() || !t.ok() || !n.ok()) return -1;
-  return r.Get() + *n + *c.Ask(GetCount{}).Result();
+  return total;
 }
 
 TEST_F(HeaderExamplesTest, ActorRef) { EXPECT_EQ(ActorRefExample(), 4); }
@@ -308,11 +312,13 @@ int RegistryExample() {
   absl::StatusOr<AnyActorRef> any = registry.Lookup("counter");
   absl::StatusOr<ActorRef<Counter>> typed =
       registry.LookupAs<Counter>("counter");
+  int n = -1;
   if (typed.ok()) {
-    int n = typed->Ask(GetCount{}).Get();
-    return s.ok() && any.ok() ? n : -1;
+    n = typed->Ask(GetCount{}).Get();
   }
-  return -1;
+  counter.Stop();  // its name is released when it exits
+  counter.Join();
+  return s.ok() && any.ok() ? n : -1;
 }
 
 TEST_F(HeaderExamplesTest, Registry) { EXPECT_EQ(RegistryExample(), 0); }

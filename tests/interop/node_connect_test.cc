@@ -112,6 +112,7 @@ TEST(NodeConnectTest, StockConnectClientCallsInBinaryAndJson) {
   std::string out = pool.Apply([command, &status] { return RunShell(command, &status); });
   server.Stop(absl::Seconds(1));
   echo.Kill();
+  EXPECT_TRUE(echo.Join(absl::Seconds(30)));
   ASSERT_EQ(status, 0) << out;
 
   for (const char* mode : {"binary", "json"}) {

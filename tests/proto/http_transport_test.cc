@@ -53,6 +53,7 @@ class HttpTransportTest : public ::testing::Test {
   void TearDown() override {
     server_.Stop(absl::Seconds(1));
     echo_.Kill();
+    EXPECT_TRUE(echo_.Join(absl::Seconds(30)));
   }
 
   // Runs curl on a pool thread (the hub keeps serving meanwhile); returns

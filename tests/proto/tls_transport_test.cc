@@ -58,6 +58,7 @@ class TlsTransportTest : public ::testing::Test {
   void TearDown() override {
     server_.Stop(absl::Seconds(1));
     echo_.Kill();
+    EXPECT_TRUE(echo_.Join(absl::Seconds(30)));
   }
 
   Channel Secure(const TlsContext* context) {

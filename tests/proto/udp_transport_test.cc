@@ -98,6 +98,7 @@ class UdpTransportTest : public ::testing::Test {
   void TearDown() override {
     server_.Stop(absl::Seconds(1));
     echo_.Kill();
+    EXPECT_TRUE(echo_.Join(absl::Seconds(30)));
   }
 
   ActorRef<EchoService> echo_;
