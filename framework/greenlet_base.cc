@@ -65,6 +65,7 @@ void GreenletBase::StartLater(absl::Duration delay) {
   Track(hub_->tracked_head(), hub_->greenlet_count());
   ev_timer_set(&start_timer_.watcher,
                std::max(0.0, absl::ToDoubleSeconds(delay)), 0.0);
+  hub_->RefreshLoopTime();  // count from the call, not the last poll
   ev_timer_start(hub_->loop(), &start_timer_.watcher);
   hub_->CountWatcher(1);
 }
