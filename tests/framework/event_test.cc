@@ -136,7 +136,7 @@ class ParkedWaiter {
   // Other thread: true once the waiter blocked and the hub went to sleep.
   bool AwaitParked() {
     blocked_.wait();
-    const absl::Time give_up = absl::Now() + absl::Seconds(30);
+    const absl::Time give_up = absl::Now() + absl::Seconds(10);
     while (absl::Now() < give_up) {
       if (ThreadState(hub_tid_.load()) == 'S') return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -157,14 +157,19 @@ TEST_F(EventBasicsTest, SetFromAnotherThreadWakesAnUntimedWaiter) {
   ParkedWaiter parked;
   HubKeepAlive alive;
   std::atomic<bool> was_parked{false};
+  absl::Time set_at = absl::InfiniteFuture();  // read after join()
   std::thread other([&, event, alive = std::move(alive)]() mutable {
     was_parked.store(parked.AwaitParked());
+    set_at = absl::Now();
     event.Set();
     alive.Reset();
   });
   parked.Park();
   EXPECT_TRUE(event.Wait());
+  const absl::Time woken = absl::Now();
   other.join();
+  // Woken by the Set itself, not by whatever the loop did next.
+  EXPECT_LT(woken - set_at, absl::Seconds(10));
   EXPECT_TRUE(was_parked.load());
 }
 
@@ -173,13 +178,18 @@ TEST_F(EventBasicsTest, SetFromAnotherThreadWakesATimedWaiter) {
   Event event;
   ParkedWaiter parked;
   std::atomic<bool> was_parked{false};
+  absl::Time set_at = absl::InfiniteFuture();  // read after join()
   std::thread other([&, event]() mutable {
     was_parked.store(parked.AwaitParked());
+    set_at = absl::Now();
     event.Set();
   });
   parked.Park();
-  EXPECT_TRUE(event.Wait(absl::Seconds(60)));
+  // Woken by the Set itself (well before the wait's own 40 s timer).
+  EXPECT_TRUE(event.Wait(absl::Seconds(40)));
+  const absl::Time woken = absl::Now();
   other.join();
+  EXPECT_LT(woken - set_at, absl::Seconds(10));
   EXPECT_TRUE(was_parked.load());
 }
 

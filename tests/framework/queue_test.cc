@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/time/clock.h"
 #include "framework/errors.h"
 #include "framework/event.h"
 #include "framework/greenlet.h"
@@ -90,7 +91,12 @@ TEST_F(QueueTest, BoundedProducerBlocksAfterMaxsizeAndEachGetUnblocksOnePut) {
       put_done.push_back(i);
     }
   });
-  Sleep(absl::ZeroDuration());
+  // Until it blocks on the third Put (its first two may yield once on a
+  // loaded machine: MaybeYield).
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while (q.waiting_putters() == 0 && absl::Now() < give_up) {
+    Sleep(absl::ZeroDuration());
+  }
   EXPECT_THAT(put_done, ElementsAre(0, 1));
   EXPECT_TRUE(q.full());
   EXPECT_EQ(q.waiting_putters(), 1u);
