@@ -210,7 +210,7 @@ TEST_F(ThreadPoolTest, IdleThreadsRetire) {
   ThreadPool pool({.min_threads = 0, .max_threads = 2,
                    .idle_timeout = absl::Milliseconds(10)});
   pool.Apply([] {});
-  EXPECT_EQ(pool.size(), 1);
+  EXPECT_LE(pool.size(), 1);  // one thread, which may already have retired
   const absl::Time give_up = absl::Now() + absl::Seconds(10);
   while (pool.size() > 0 && absl::Now() < give_up) Sleep(absl::Milliseconds(5));
   EXPECT_EQ(pool.size(), 0);
