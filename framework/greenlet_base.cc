@@ -68,6 +68,7 @@ void GreenletBase::StartLater(absl::Duration delay) {
         internal::HubAccess::greenlet_count(hub_));
   ev_timer_set(&start_timer_.watcher,
                std::max(0.0, absl::ToDoubleSeconds(delay)), 0.0);
+  hub_->RefreshLoopTime();  // count from the call, not the last poll
   ev_timer_start(hub_->loop(), &start_timer_.watcher);
   internal::HubAccess::CountWatcher(hub_, 1);
 }

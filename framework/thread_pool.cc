@@ -1,5 +1,6 @@
 #include "framework/thread_pool.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <stdexcept>
@@ -66,14 +67,16 @@ void ThreadPool::Submit(Task task) {
     work_ready_.notify_one();
     return;
   }
-  if (threads_ < options_.max_threads) {
-    ++threads_;
-    workers_.emplace_back();
-    auto self = std::prev(workers_.end());
-    // Assigned under mu_, which the new thread takes first: it never sees
-    // its own handle half-built.
-    *self = std::thread([this, self] { WorkerLoop(self); });
-  }
+  if (threads_ < options_.max_threads) StartWorkerLocked();
+}
+
+void ThreadPool::StartWorkerLocked() {
+  ++threads_;
+  workers_.emplace_back();
+  auto self = std::prev(workers_.end());
+  // Assigned under mu_, which the new thread takes first: it never sees
+  // its own handle half-built.
+  *self = std::thread([this, self] { WorkerLoop(self); });
 }
 
 void ThreadPool::WorkerLoop(Workers::iterator self) {
@@ -115,10 +118,17 @@ absl::Status ThreadPool::Resize(int min_threads, int max_threads) {
   CheckOwner("ThreadPool::Resize");
   absl::Status bounds = CheckBounds(min_threads, max_threads);
   if (!bounds.ok()) return bounds;
+  ReapFinished();
   std::lock_guard<std::mutex> lock(mu_);
   options_.min_threads = min_threads;
   options_.max_threads = max_threads;
   work_ready_.notify_all();  // surplus idle threads retire
+  // A raised maximum serves queued work at once, not at the next Spawn.
+  std::size_t unserved =
+      queue_.size() - std::min(queue_.size(), static_cast<std::size_t>(idle_));
+  for (; unserved > 0 && threads_ < options_.max_threads; --unserved) {
+    StartWorkerLocked();
+  }
   return absl::OkStatus();
 }
 

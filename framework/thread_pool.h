@@ -158,7 +158,8 @@ class ThreadPool {
   }
 
   // Changes the thread bounds. Threads above a lowered max retire when
-  // their current work ends. Errors: InvalidArgument for bad bounds.
+  // their current work ends; a raised max starts threads for work already
+  // queued at once. Errors: InvalidArgument for bad bounds.
   absl::Status Resize(int min_threads, int max_threads);
 
   int max_threads() const;
@@ -189,6 +190,8 @@ class ThreadPool {
   using Workers = std::list<std::thread>;
   void CheckOwner(const char* what) const;
   void Submit(Task task);
+  // Starts one more worker thread. REQUIRES: mu_ held.
+  void StartWorkerLocked();
   void WorkerLoop(Workers::iterator self);
   // Joins threads that have exited. Called without mu_ held.
   void ReapFinished();

@@ -62,7 +62,12 @@ class QueueCore : public std::enable_shared_from_this<QueueCore<Buffer>> {
   // call with a timeout <= 0 fails with DeadlineExceeded instead.
   absl::Status Put(T item, absl::Duration timeout, bool blocking) {
     CheckThread("Put");
-    if (blocking) MaybeYield();  // a Put that never waits still yields
+    // A Put that never waits still yields once the slice is spent; one
+    // about to wait does not (waiting yields), so a greenlet that starts
+    // and blocks at once keeps its place in line however late it started.
+    if (blocking && (!getters_.empty() || buffer_.size() < capacity_)) {
+      MaybeYield();
+    }
     if (shut_down_) return ShutDownError();
     if (!getters_.empty() || buffer_.size() < capacity_) {
       Accept(std::move(item));
@@ -80,7 +85,9 @@ class QueueCore : public std::enable_shared_from_this<QueueCore<Buffer>> {
 
   absl::StatusOr<T> Get(absl::Duration timeout, bool blocking) {
     CheckThread("Get");
-    if (blocking) MaybeYield();  // a Get that never waits still yields
+    // As in Put: a Get that never waits still yields, one about to wait
+    // does not.
+    if (blocking && (!buffer_.empty() || !putters_.empty())) MaybeYield();
     if (!buffer_.empty()) {
       T item = buffer_.Pop();
       while (buffer_.size() < capacity_ && !putters_.empty()) {

@@ -18,6 +18,7 @@
 #if defined(__SANITIZE_THREAD__)
 #define EVERGREEN_TSAN 1
 #include <sanitizer/tsan_interface.h>
+#include <signal.h>
 #endif
 
 #if __has_include(<valgrind/valgrind.h>)
@@ -50,6 +51,14 @@ inline void BeforeSwitch(SanitizerState* from, const SanitizerState* to,
                                  to->asan_stack_bottom, to->asan_stack_size);
 #endif
 #ifdef EVERGREEN_TSAN
+  // TSan keeps an asynchronous signal that lands outside a blocking call
+  // pending in the running fiber's own state, and delivers it when that
+  // fiber next returns from an intercepted call. A greenlet that switches
+  // away and is resumed only by that signal's handler (a Wait woken by
+  // OnSignal) would never see it: deliver what is pending here, with an
+  // intercepted call that changes nothing (reading the signal mask).
+  sigset_t unchanged;
+  pthread_sigmask(SIG_SETMASK, nullptr, &unchanged);
   __tsan_switch_to_fiber(to->tsan_fiber, 0);
 #endif
   (void)from;

@@ -218,6 +218,19 @@ TEST(RestartWindowTest, TheWindowSlides) {
   }
 }
 
+TEST(RestartWindowTest, TheWindowEndsAtEachRestartNotAtFixedBoundaries) {
+  // B-U6: three restarts within 300 ms that straddle the 1 s mark give up.
+  // A fixed window ([0, 1 s), [1 s, 2 s), ... from the first restart) sees
+  // two in each and would not.
+  internal::RestartWindow window(2, absl::Seconds(1));
+  const absl::Time t = absl::UnixEpoch();
+  EXPECT_TRUE(window.Add(t));
+  EXPECT_TRUE(window.Add(t + absl::Milliseconds(900)));
+  EXPECT_TRUE(window.Add(t + absl::Milliseconds(1100)));  // t slid out
+  EXPECT_EQ(window.size(), 2u);
+  EXPECT_FALSE(window.Add(t + absl::Milliseconds(1200)));
+}
+
 TEST(RestartWindowTest, BoundaryCountsAndZeroIntensityAllowsNone) {
   internal::RestartWindow one(1, absl::Seconds(1));
   const absl::Time t = absl::UnixEpoch();

@@ -191,9 +191,13 @@ TEST_F(SupervisorTest, InfiniteShutdownWaitsForTheChild) {
       {}, {Spec("slow", RestartType::kPermanent, ChildShutdown::Infinity())});
   ASSERT_TRUE(sup.ok()) << sup.status();
   ActorRef<Worker> slow = WorkerOf(*sup, "slow");
-  ASSERT_TRUE(slow.Tell(testing::Busy{absl::Milliseconds(100)}).ok());
+  // Busy past a worker's default grace period (5 s, child_spec.h): only an
+  // infinite shutdown still waits for it rather than killing it.
+  ASSERT_TRUE(slow.Tell(testing::Busy{absl::Milliseconds(5500)}).ok());
+  const absl::Time begin = absl::Now();
   sup->Stop();
-  ASSERT_TRUE(sup->Join(absl::Seconds(10)));
+  ASSERT_TRUE(sup->Join(absl::Seconds(60)));
+  EXPECT_GE(absl::Now() - begin, absl::Milliseconds(5500));
   // It finished its work, then stopped as asked: it was never killed.
   EXPECT_EQ(slow.exit().reason, ExitReason::kShutdown);
   EXPECT_THAT(journal_->events, ElementsAre("start:slow", "stop:slow:shutdown"));

@@ -1,9 +1,20 @@
 // Event and AsyncResult: B-E1 ... B-E4, B-W3.
 #include "framework/event.h"
 
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <latch>
+#include <sstream>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
+
+#include "absl/time/clock.h"
 
 #include "framework/async_result.h"
 #include "framework/greenlet.h"
@@ -99,24 +110,87 @@ TEST_F(EventBasicsTest, IWaitYieldsInCompletionOrder) {
   EXPECT_THAT(order, ElementsAre(2, 0, 1));
 }
 
-// B-E4
+// The state letter of thread `tid` of this process in /proc ('S' while it
+// sleeps in a system call such as the hub's epoll_wait), or '?'.
+char ThreadState(pid_t tid) {
+  std::ifstream stat("/proc/self/task/" + std::to_string(tid) + "/stat");
+  std::stringstream text;
+  text << stat.rdbuf();
+  const std::string line = text.str();
+  const std::size_t name_end = line.rfind(')');  // the name may hold spaces
+  if (name_end == std::string::npos || name_end + 2 >= line.size()) return '?';
+  return line[name_end + 2];
+}
+
+// Makes sure a cross-thread Set finds the waiter already parked: returns
+// once the calling (hub) thread's main greenlet has blocked and the hub
+// thread sleeps in its poll. Call Park() on the hub thread right before
+// the wait, and AwaitParked() on the other thread before it Sets.
+class ParkedWaiter {
+ public:
+  void Park() {
+    hub_tid_.store(gettid());
+    // Runs only once the caller has blocked and handed the hub the thread.
+    Spawn([this] { blocked_.count_down(); });
+  }
+  // Other thread: true once the waiter blocked and the hub went to sleep.
+  bool AwaitParked() {
+    blocked_.wait();
+    const absl::Time give_up = absl::Now() + absl::Seconds(10);
+    while (absl::Now() < give_up) {
+      if (ThreadState(hub_tid_.load()) == 'S') return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return false;
+  }
+
+ private:
+  std::latch blocked_{1};
+  std::atomic<pid_t> hub_tid_{0};
+};
+
+// B-E4: the waiter is blocked and the hub asleep in its poll before the
+// other thread's Set, so the wake-up crosses threads (not a flag already
+// set when Wait() began).
 TEST_F(EventBasicsTest, SetFromAnotherThreadWakesAnUntimedWaiter) {
   Event event;
+  ParkedWaiter parked;
   HubKeepAlive alive;
-  std::thread other([event, alive = std::move(alive)]() mutable {
+  std::atomic<bool> was_parked{false};
+  absl::Time set_at = absl::InfiniteFuture();  // read after join()
+  std::thread other([&, event, alive = std::move(alive)]() mutable {
+    was_parked.store(parked.AwaitParked());
+    set_at = absl::Now();
     event.Set();
     alive.Reset();
   });
+  parked.Park();
   EXPECT_TRUE(event.Wait());
+  const absl::Time woken = absl::Now();
   other.join();
+  // Woken by the Set itself, not by whatever the loop did next.
+  EXPECT_LT(woken - set_at, absl::Seconds(10));
+  EXPECT_TRUE(was_parked.load());
 }
 
 // B-E4
 TEST_F(EventBasicsTest, SetFromAnotherThreadWakesATimedWaiter) {
   Event event;
-  std::thread other([event]() mutable { event.Set(); });
-  EXPECT_TRUE(event.Wait(absl::Seconds(30)));
+  ParkedWaiter parked;
+  std::atomic<bool> was_parked{false};
+  absl::Time set_at = absl::InfiniteFuture();  // read after join()
+  std::thread other([&, event]() mutable {
+    was_parked.store(parked.AwaitParked());
+    set_at = absl::Now();
+    event.Set();
+  });
+  parked.Park();
+  // Woken by the Set itself (well before the wait's own 40 s timer).
+  EXPECT_TRUE(event.Wait(absl::Seconds(40)));
+  const absl::Time woken = absl::Now();
   other.join();
+  EXPECT_LT(woken - set_at, absl::Seconds(10));
+  EXPECT_TRUE(was_parked.load());
 }
 
 // B-E2

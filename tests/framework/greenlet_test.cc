@@ -54,6 +54,8 @@ TEST_F(GreenletTest, ThrowingGreenletIsReadyNotSuccessfulAndGetRethrows) {
   EXPECT_FALSE(g.successful());
   ASSERT_NE(g.exception(), nullptr);
   EXPECT_THROW(g.Get(), std::runtime_error);
+  // A joiner was watching when it died: the error was collected (B-G8).
+  EXPECT_THAT(log.whats, ElementsAre());
 }
 
 TEST_F(GreenletTest, SpawnPassesArgumentsAndDeducesVoid) {
@@ -112,15 +114,31 @@ TEST_F(GreenletTest, KillWithAnotherExceptionStoresIt) {
   EXPECT_FALSE(g.successful());
   EXPECT_FALSE(g.killed());
   EXPECT_THROW(g.Get(), std::invalid_argument);
+  // A blocking kill waits for the end: the killer collected its own
+  // exception, so nothing reached the hub (B-G8).
+  EXPECT_THAT(log.whats, ElementsAre());
 }
 
 // B-G4
 TEST_F(GreenletTest, KillingTwiceIsHarmless) {
-  auto g = Spawn([] { Sleep(absl::Seconds(10)); });
+  int unwound = 0;
+  int links = 0;
+  auto g = Spawn([&] {
+    struct Count {
+      int* n;
+      ~Count() { ++*n; }
+    } count{&unwound};
+    Sleep(absl::Seconds(10));
+  });
+  g.Link([&](GreenletBase&) { ++links; });
   Sleep(absl::ZeroDuration());
   g.Kill();
   g.Kill();
   EXPECT_TRUE(g.dead());
+  EXPECT_TRUE(g.killed());
+  Hub::Current()->Join();  // any second notification would run by now
+  EXPECT_EQ(unwound, 1);
+  EXPECT_EQ(links, 1);
 }
 
 // B-G4
@@ -157,6 +175,9 @@ TEST_F(GreenletTest, JoinAllRaisesTheErrorThatHappenedFirst) {
   EXPECT_THROW(JoinAll(all, absl::InfiniteDuration(), /*raise_error=*/true),
                std::logic_error);
   Hub::Current()->Join();
+  // JoinAll stopped watching after the first error: the second one, which
+  // nobody collected, reached the hub once (B-G8).
+  EXPECT_THAT(log.whats, ElementsAre("second"));
 }
 
 // B-G5
@@ -198,6 +219,8 @@ TEST_F(GreenletTest, LinkValueAndLinkExceptionFireOnlyForTheirOutcome) {
   Hub::Current()->Join();
   EXPECT_THAT(fired, ::testing::UnorderedElementsAre(
                          "ok:link", "ok:value", "bad:link", "bad:exception"));
+  // Linked, so collected: nothing reached the hub.
+  EXPECT_THAT(log.whats, ElementsAre());
 }
 
 TEST_F(GreenletTest, LinkCallbackMayDropTheLastReference) {
@@ -252,7 +275,9 @@ TEST_F(GreenletTest, StartLaterRunsAfterTheDelay) {
   g.StartLater(absl::Milliseconds(30));
   EXPECT_TRUE(g.started());
   g.Join();
-  EXPECT_GE(ran - start, absl::Milliseconds(25));
+  // Counted from the call (issue 14 point 5): never early.
+  EXPECT_GE(ran - start, absl::Milliseconds(30));
+  EXPECT_LT(ran - start, absl::Seconds(10));
 }
 
 // B-G8
@@ -267,8 +292,8 @@ TEST_F(GreenletTest, UncollectedErrorIsReportedOnceAndHubKeepsRunning) {
   const absl::Time start = absl::Now();
   Sleep(absl::Milliseconds(20));
   const absl::Duration slept = absl::Now() - start;
-  EXPECT_GE(slept, absl::Milliseconds(19));
-  EXPECT_LT(slept, absl::Seconds(2));
+  EXPECT_GE(slept, absl::Milliseconds(20));
+  EXPECT_LT(slept, absl::Seconds(10));
 }
 
 // B-G9
@@ -355,6 +380,8 @@ TEST_F(GreenletTest, GreenletLinkedToAsyncResultsDeliversToTheRightOnes) {
   EXPECT_THROW(all_bad.Get(), std::runtime_error);
   EXPECT_FALSE(value_bad.ready());
   EXPECT_THROW(exc_bad.Get(), std::runtime_error);
+  // Linked, so collected: nothing reached the hub.
+  EXPECT_THAT(log.whats, ElementsAre());
 }
 
 }  // namespace

@@ -316,6 +316,39 @@ TEST_F(PoolTest, ScopedTimeoutInterruptsABlockedSpawn) {
   EXPECT_EQ(pool.FreeCount(), 1);
 }
 
+// B-W2: a scoped Timeout that fires during a longer timed Add or
+// WaitAvailable comes out as that very Timeout.
+TEST_F(PoolTest, ScopedTimeoutDuringALongerWaitForASlotIsThatTimeout) {
+  Pool pool(1);
+  Event release;
+  pool.Spawn([&] { release.Wait(); });
+  auto adder = Spawn([&] {
+    Timeout timeout(absl::Milliseconds(5));
+    auto extra = Greenlet<void>::Create([] {});
+    try {
+      (void)pool.Add(extra, absl::Seconds(30));
+    } catch (const TimeoutError& e) {
+      return e.source() == &timeout;
+    }
+    return false;
+  });
+  auto waiter = Spawn([&] {
+    Timeout timeout(absl::Milliseconds(5));
+    try {
+      (void)pool.WaitAvailable(absl::Seconds(30));
+    } catch (const TimeoutError& e) {
+      return e.source() == &timeout;
+    }
+    return false;
+  });
+  EXPECT_TRUE(adder.Get(absl::Seconds(30)));
+  EXPECT_TRUE(waiter.Get(absl::Seconds(30)));
+  EXPECT_EQ(pool.FreeCount(), 0);
+  release.Set();
+  EXPECT_TRUE(pool.Join(absl::Seconds(30)));
+  EXPECT_EQ(pool.FreeCount(), 1);
+}
+
 TEST_F(PoolTest, JoinWaitsForQueuedGreenletsToo) {
   Pool pool(1);
   std::vector<int> done;

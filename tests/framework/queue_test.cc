@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/time/clock.h"
 #include "framework/errors.h"
 #include "framework/event.h"
 #include "framework/greenlet.h"
@@ -90,7 +91,12 @@ TEST_F(QueueTest, BoundedProducerBlocksAfterMaxsizeAndEachGetUnblocksOnePut) {
       put_done.push_back(i);
     }
   });
-  Sleep(absl::ZeroDuration());
+  // Until it blocks on the third Put (its first two may yield once on a
+  // loaded machine: MaybeYield).
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while (q.waiting_putters() == 0 && absl::Now() < give_up) {
+    Sleep(absl::ZeroDuration());
+  }
   EXPECT_THAT(put_done, ElementsAre(0, 1));
   EXPECT_TRUE(q.full());
   EXPECT_EQ(q.waiting_putters(), 1u);
@@ -297,9 +303,15 @@ TEST_F(QueueTest, KillingABlockedGetterRemovesItsWaiter) {
 TEST_F(QueueTest, ItemHandedToAGetterKilledBeforeItResumesGoesBack) {
   Queue<int> q;
   ASSERT_TRUE(q.TryPut(1).ok());
+  // One step at a time: a Get that finds an item may yield first
+  // (MaybeYield, on a loaded machine), which would swap the two roles.
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
   auto take_first = Spawn([q] { (void)q.Get(); });  // takes 1
+  while (q.size() != 0 && absl::Now() < give_up) Sleep(absl::ZeroDuration());
   auto victim = Spawn([q] { (void)q.Get(); });
-  Sleep(absl::ZeroDuration());
+  while (q.waiting_getters() == 0 && absl::Now() < give_up) {
+    Sleep(absl::ZeroDuration());
+  }
   ASSERT_EQ(q.waiting_getters(), 1u);
   victim.Kill(nullptr, /*block=*/false);  // runs first on the next turn
   ASSERT_TRUE(q.TryPut(2).ok());          // handed to the victim

@@ -205,6 +205,24 @@ TEST_F(SemaphoreTest, ScopedTimeoutInterruptsAcquireAndLeavesNoWaiter) {
   EXPECT_EQ(sem.value(), 1);
 }
 
+// B-W2: a scoped Timeout that fires during a longer timed Acquire comes
+// out as that very Timeout, not as the Acquire's own false.
+TEST_F(SemaphoreTest, ScopedTimeoutDuringALongerAcquireIsThatTimeout) {
+  Semaphore sem(0);
+  auto g = Spawn([&] {
+    Timeout timeout(absl::Milliseconds(5));
+    try {
+      (void)sem.Acquire(absl::Seconds(30));
+    } catch (const TimeoutError& e) {
+      return e.source() == &timeout;
+    }
+    return false;
+  });
+  EXPECT_TRUE(g.Get(absl::Seconds(30)));
+  EXPECT_FALSE(sem.has_waiters());
+  EXPECT_EQ(sem.value(), 0);
+}
+
 TEST_F(SemaphoreTest, BlockingAcquireInTheHubIsRefused) {
   Semaphore sem(0);
   Semaphore free_sem(1);

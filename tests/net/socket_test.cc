@@ -7,7 +7,9 @@
 
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "framework/greenlet.h"
 #include "framework/hub.h"
 #include "framework/waiter.h"
@@ -118,10 +120,27 @@ TEST_F(SocketBasicsTest, SocketDefaultTimeoutApplies) {
 }
 
 // B-S2
+// Returns once another greenlet is blocked reading `socket` (a read of our
+// own is then refused as "already reading"), or false after 30 s. A single
+// Sleep(0) is not enough: the reader may yield once before it blocks when
+// its slice ran long (a loaded machine, a sanitizer).
+bool AwaitReader(Socket& socket) {
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < give_up) {
+    absl::Status probe = socket.Recv(1, absl::ZeroDuration()).status();
+    if (probe.code() == absl::StatusCode::kFailedPrecondition &&
+        absl::StrContains(probe.message(), "already reading")) {
+      return true;
+    }
+    Sleep(absl::ZeroDuration());
+  }
+  return false;
+}
+
 TEST_F(SocketBasicsTest, SecondConcurrentReaderIsRefused) {
   auto [client, server] = Pair();
   auto first = Spawn([&client = client] { return client.Recv(10).status(); });
-  Sleep(absl::ZeroDuration());  // first is now blocked in Recv
+  ASSERT_TRUE(AwaitReader(client));  // first is now blocked in Recv
   absl::StatusOr<std::string> second = client.Recv(10, absl::Seconds(1));
   EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(second.status().message(), HasSubstr("already reading"));
@@ -152,7 +171,7 @@ TEST_F(SocketBasicsTest, ConnectionRefusedAlsoWithASourceAddress) {
 TEST_F(SocketBasicsTest, CloseFromAnotherGreenletWakesABlockedReaderAtOnce) {
   auto [client, server] = Pair();
   auto reader = Spawn([&client = client] { return client.Recv(10).status(); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(AwaitReader(client));
   client.Close();
   absl::Status status = reader.Get(absl::Seconds(5));
   EXPECT_EQ(status.code(), absl::StatusCode::kCancelled);
