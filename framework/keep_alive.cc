@@ -28,8 +28,9 @@ void HubKeepAlive::Reset() {
   remote->CountKeepAlive(-1);
   // On the hub's own thread: released now, leaving nothing in flight.
   Hub* here = Hub::CurrentIfExists();
-  if (here != nullptr && here->remote() == remote && !here->destroying()) {
-    here->ReleaseKeepAlive();
+  if (here != nullptr && internal::HubAccess::remote(here) == remote &&
+      !here->destroying()) {
+    internal::HubAccess::ReleaseKeepAlive(here);
     return;
   }
   // Elsewhere it runs on the hub's thread, where the loop's reference count
