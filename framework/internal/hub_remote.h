@@ -32,6 +32,13 @@ class HubRemote {
   // Takes everything posted so far. Hub thread.
   std::vector<absl::AnyInvocable<void()>> Take();
 
+  // True when something was posted and not yet taken: a lock-free peek
+  // for the hub's spin before it sleeps (Hub::Run). Acquire: a true here
+  // is followed by Take(), which locks anyway. Any thread.
+  bool has_posts() const {
+    return has_posts_.load(std::memory_order_acquire);
+  }
+
   // Refuses further posts. Hub thread, on destruction.
   void Close();
 
@@ -58,6 +65,8 @@ class HubRemote {
   struct ev_loop* loop_;
   struct ev_async* async_;
   std::vector<absl::AnyInvocable<void()>> posted_;
+  // !posted_.empty(), written under mu_, read without it (has_posts()).
+  std::atomic<bool> has_posts_{false};
   std::atomic<int> keep_alives_{0};
 };
 
