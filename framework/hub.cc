@@ -1,6 +1,7 @@
 #include "framework/hub.h"
 
 #include <ev.h>
+#include <sched.h>
 #include <time.h>
 
 #include <cstdint>
@@ -30,6 +31,10 @@ thread_local std::unique_ptr<Hub> owned_hub;
 // back empty. While set, the hub spins briefly before it sleeps.
 thread_local bool cross_hub_traffic = false;
 
+// DrainPosted's buffer between drains (empty): it and the remote's list
+// trade buffers instead of allocating one per batch of posts.
+thread_local std::vector<absl::AnyInvocable<void()>> spare_posts;
+
 // How long a hub with nothing ready spins for a post before it sleeps in
 // the poll. A cross-hub request/reply takes the peer hub ~1-2 us of work;
 // caught by the spin, it costs no thread wake-up (eventfd write + epoll
@@ -39,8 +44,11 @@ thread_local bool cross_hub_traffic = false;
 constexpr std::int64_t kRemoteSpinNanos = 20'000;
 
 // Spins that found nothing back off: after one, the next `spin_backoff`
-// sleeps of this thread's hub skip the spin (see Hub::Run).
+// sleeps of this thread's hub skip the spin; one that paid halves it (see
+// Hub::Run).
 thread_local int spin_backoff = 0;
+// The CPU that the hub this thread last posted to last ran on (-1: none).
+thread_local int peer_cpu = -1;
 thread_local int spin_skips = 0;
 constexpr int kMaxSpinBackoff = 255;
 
@@ -82,6 +90,7 @@ bool internal::HubRemote::Post(absl::AnyInvocable<void()> fn) {
   ev_async_send(loop_, async_);
   if (current_hub != nullptr && current_hub->remote().get() != this) {
     cross_hub_traffic = true;  // a reply may come soon: spin for it
+    peer_cpu = cpu();
   }
   return true;
 }
@@ -91,10 +100,11 @@ void internal::HubRemote::Wake() {
   if (async_ != nullptr) ev_async_send(loop_, async_);
 }
 
-std::vector<absl::AnyInvocable<void()>> internal::HubRemote::Take() {
+void internal::HubRemote::Take(
+    std::vector<absl::AnyInvocable<void()>>* into) {
   std::lock_guard<std::mutex> lock(mu_);
   has_posts_.store(false, std::memory_order_relaxed);
-  return std::exchange(posted_, {});
+  into->swap(posted_);
 }
 
 void internal::HubRemote::Close() {
@@ -343,7 +353,10 @@ void Hub::OnAsync(struct ev_loop* loop, ev_async*, int) {
 }
 
 void Hub::DrainPosted() {
-  std::vector<absl::AnyInvocable<void()>> posted = remote_->Take();
+  // The buffer of the last drain (empty) goes to the remote for the next
+  // posts; on an unwind the batch dies here, as before.
+  std::vector<absl::AnyInvocable<void()>> posted = std::move(spare_posts);
+  remote_->Take(&posted);
   if (!posted.empty()) cross_hub_traffic = true;  // more may follow
   for (auto& fn : posted) {
     try {
@@ -354,6 +367,8 @@ void Hub::DrainPosted() {
       HandleError("posted function", std::current_exception());
     }
   }
+  posted.clear();
+  spare_posts = std::move(posted);
 }
 
 void Hub::RunReadyBatch() {
@@ -463,17 +478,25 @@ void Hub::Run() {
         if (!ready_.empty()) continue;
       }
       cross_hub_traffic = false;  // set again by what the spin drains
-      if (spin_skips > 0) {
+      const int cpu = sched_getcpu();
+      remote_->set_cpu(cpu);
+      if (cpu == peer_cpu) {
+        // The hub we last posted to last ran on this CPU: on a loaded
+        // machine the scheduler keeps a waker and its wakee together, and
+        // spinning here would only hold off the peer we wait for.
+      } else if (spin_skips > 0) {
         --spin_skips;
       } else if (SpinUntilPosted(*remote_)) {
-        spin_backoff = 0;
+        spin_backoff /= 2;  // one lucky spin does not undo a losing streak
         DrainPosted();
         continue;
       } else {
         // The peer did not answer in time (it is busy, or descheduled on
         // a loaded machine, where spinning would take its CPU): sleep
         // without spinning for the next 1, 3, 7, ... sleeps, up to
-        // kMaxSpinBackoff, until a spin pays again.
+        // kMaxSpinBackoff; spins that pay halve it again. So spinning
+        // stays on while most spins pay (two hubs on idle cores) and
+        // mostly off while most do not.
         spin_backoff = std::min(2 * spin_backoff + 1, kMaxSpinBackoff);
         spin_skips = spin_backoff;
       }
