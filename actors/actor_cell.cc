@@ -2,6 +2,11 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <mutex>
+#include <string>
+#include <typeindex>
+#include <typeinfo>
+#include <unordered_map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -25,6 +30,17 @@ class LinkedExit : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// The demangled name of `type`, made once per type and kept for the
+// process (Deliver's `what` outlives a message sent to another hub).
+const char* InternedName(const std::type_info& type) {
+  static std::mutex mu;
+  static auto* names = new std::unordered_map<std::type_index, std::string>();
+  std::lock_guard<std::mutex> lock(mu);
+  auto [it, made] = names->try_emplace(std::type_index(type));
+  if (made) it->second = DemangledName(type);
+  return it->second.c_str();
+}
 
 }  // namespace
 
@@ -107,13 +123,13 @@ absl::Status ActorCell::Deliver(Envelope& envelope, const char* what) {
 }
 
 absl::Status ActorCell::DeliverAny(std::any message) {
-  const std::string what = DemangledName(message.type());
+  const char* what = InternedName(message.type());
   absl::StatusOr<Envelope> envelope = dispatcher_(std::move(message));
   if (!envelope.ok()) {
-    ReportDeadLetter(*this, what.c_str(), envelope.status());
+    ReportDeadLetter(*this, what, envelope.status());
     return envelope.status();
   }
-  return Deliver(*envelope, what.c_str());
+  return Deliver(*envelope, what);
 }
 
 absl::Status ActorCell::SendRemote(RemoteItem& item) {
@@ -153,7 +169,7 @@ void ActorCell::OnOwner(absl::AnyInvocable<void(ActorCell&)> op) {
 }
 
 void ActorCell::DrainInbox() {
-  std::vector<RemoteItem> items;
+  std::vector<RemoteItem> items = std::move(draining_);  // empty, has room
   {
     std::lock_guard<std::mutex> lock(inbox_mu_);
     items.swap(inbox_);
@@ -169,15 +185,17 @@ void ActorCell::DrainInbox() {
       absl::Status full = absl::ResourceExhaustedError(absl::StrCat(
           "mailbox of actor '", name_, "' is full (",
           options_.mailbox_capacity, " messages); sent from another hub"));
-      ReportDeadLetter(*this, item.what.c_str(), full);
+      ReportDeadLetter(*this, item.what, full);
       continue;
     }
     if (!exited_ && options_.block_when_full) {
       (void)mailbox_.TryPut(std::move(item.envelope));
       continue;
     }
-    (void)Deliver(item.envelope, item.what.c_str());
+    (void)Deliver(item.envelope, item.what);
   }
+  items.clear();
+  draining_ = std::move(items);
 }
 
 void ActorCell::CloseInbox() {

@@ -66,7 +66,9 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   void Start();
 
   // Queues `envelope` (moved from only on success); `what` names the
-  // message for errors and dead letters. Errors: NotFound when the actor
+  // message for errors and dead letters, and must live as long as the
+  // process (a literal, or MessageName<M>()): a message sent from another
+  // hub keeps the pointer. Errors: NotFound when the actor
   // is dead (a dead letter is reported), ResourceExhausted when the mailbox
   // is full, DeadlineExceeded when a blocking send timed out.
   // From another hub: queued in the inbox and moved into the mailbox on the
@@ -141,7 +143,7 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   // the cell (stop, kill, link, ...), run on the actor's hub in order.
   struct RemoteItem {
     Envelope envelope;
-    std::string what;
+    const char* what;  // process-lifetime (see Deliver)
     absl::AnyInvocable<void(ActorCell&)> control;
   };
   // Queues `item` (moved from only on success) from another hub and wakes
@@ -206,6 +208,9 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   std::shared_ptr<HubRemote> remote_;
   std::mutex inbox_mu_;  // guards the four below
   std::vector<RemoteItem> inbox_;
+  // Owner hub only: DrainInbox's batch, kept between drains so that the
+  // inbox and it trade buffers instead of allocating one per batch.
+  std::vector<RemoteItem> draining_;
   bool drain_posted_ = false;
   bool inbox_closed_ = false;
   absl::Status inbox_status_;  // why it is closed

@@ -29,8 +29,21 @@ class HubRemote {
   // Wakes the loop without posting. Any thread.
   void Wake();
 
-  // Takes everything posted so far. Hub thread.
-  std::vector<absl::AnyInvocable<void()>> Take();
+  // Takes everything posted so far into `into`, which must be empty; its
+  // buffer becomes the next posts' (so that draining allocates nothing in
+  // the steady state). Hub thread.
+  void Take(std::vector<absl::AnyInvocable<void()>>* into);
+
+  // True when something was posted and not yet taken: a lock-free peek
+  // for the hub's spin before it sleeps (Hub::Run). Acquire: a true here
+  // is followed by Take(), which locks anyway. Any thread.
+  bool has_posts() const {
+    return has_posts_.load(std::memory_order_acquire);
+  }
+
+  // Where the hub's thread last ran (a hint; see Hub::Run). Any thread.
+  int cpu() const { return cpu_.load(std::memory_order_relaxed); }
+  void set_cpu(int cpu) { cpu_.store(cpu, std::memory_order_relaxed); }
 
   // Refuses further posts. Hub thread, on destruction.
   void Close();
@@ -58,6 +71,11 @@ class HubRemote {
   struct ev_loop* loop_;
   struct ev_async* async_;
   std::vector<absl::AnyInvocable<void()>> posted_;
+  // The CPU the hub's thread last ran on before it spun or slept (-1:
+  // not yet): a hint for the other hubs' spins (Hub::Run). Any thread.
+  std::atomic<int> cpu_{-1};
+  // !posted_.empty(), written under mu_, read without it (has_posts()).
+  std::atomic<bool> has_posts_{false};
   std::atomic<int> keep_alives_{0};
 };
 

@@ -2,7 +2,10 @@
 // (framework/hub_group.h, docs/hub.md "Several hubs").
 #include "framework/hub_group.h"
 
+#include <time.h>
+
 #include <atomic>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -131,6 +134,81 @@ TEST_F(HubGroupTest, AnAsyncResultOfOneHubIsAwaitedFromAnother) {
   AsyncResult<int> unset = never.Get(absl::Seconds(30));
   EXPECT_EQ(unset.Result(absl::Milliseconds(5)).status().code(),
             absl::StatusCode::kDeadlineExceeded);
+  hubs.Stop();
+}
+
+// CPU time the calling thread has used so far.
+std::int64_t ThreadCpuNanos() {
+  timespec now;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
+}
+
+// Round trips between hubs 0 and 1: a greenlet on hub 0 waits for values
+// computed on hub 1, `n` times.
+void PingPong(HubGroup& hubs, int n) {
+  ASSERT_TRUE(hubs.Spawn(0, [&hubs, n] {
+                    for (int i = 0; i < n; ++i) {
+                      if (hubs.Spawn(1, [i] { return i; })
+                              .Get(absl::Seconds(30)) != i) {
+                        throw std::runtime_error("wrong value");
+                      }
+                    }
+                  })
+                  .Result(absl::Seconds(60))
+                  .ok());
+}
+
+// B-M3: after cross-hub traffic a hub may spin a few microseconds for the
+// next post before it sleeps; once the traffic stops it sleeps, using no
+// CPU while idle.
+TEST_F(HubGroupTest, HubsSleepOnceCrossHubTrafficStops) {
+  HubGroup hubs({.threads = 2});
+  PingPong(hubs, 2000);
+  std::vector<std::int64_t> before;
+  for (int i = 0; i < 2; ++i) {
+    before.push_back(hubs.Spawn(i, [] { return ThreadCpuNanos(); })
+                         .Get(absl::Seconds(30)));
+  }
+  // An idle stretch: a hub that kept spinning would use most of it.
+  const absl::Duration idle = absl::Milliseconds(300);
+  std::this_thread::sleep_for(absl::ToChronoNanoseconds(idle));
+  for (int i = 0; i < 2; ++i) {
+    const std::int64_t used =
+        hubs.Spawn(i, [] { return ThreadCpuNanos(); }).Get(absl::Seconds(30)) -
+        before[i];
+    EXPECT_LT(used, absl::ToInt64Nanoseconds(idle) / 5) << "hub " << i;
+  }
+  hubs.Stop();
+}
+
+// B-M3: while two hubs keep each other busy with cross-hub round trips
+// (each spinning for the other's posts instead of sleeping), their timers
+// still fire: the spin polls I/O and timers once the poll budget passes.
+TEST_F(HubGroupTest, TimersFireDuringSustainedCrossHubTraffic) {
+  HubGroup hubs({.threads = 2});
+  // On hub 0: a greenlet sleeps 20 ms while another does round trips with
+  // hub 1 until the sleeper is done (bounded by count and time).
+  AsyncResult<int> trips = hubs.Spawn(0, [&hubs] {
+    bool slept = false;
+    Greenlet<void> sleeper = Spawn([&slept] {
+      Sleep(absl::Milliseconds(20));
+      slept = true;
+    });
+    const absl::Time give_up = absl::Now() + absl::Seconds(20);
+    int n = 0;
+    while (!slept && n < 10'000'000 && absl::Now() < give_up) {
+      if (hubs.Spawn(1, [n] { return n; }).Get(absl::Seconds(30)) != n) {
+        throw std::runtime_error("wrong value");
+      }
+      ++n;
+    }
+    if (!slept) throw std::runtime_error("the timer never fired");
+    return n;
+  });
+  absl::StatusOr<int> n = trips.Result(absl::Seconds(60));
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_GT(*n, 0);
   hubs.Stop();
 }
 
