@@ -165,6 +165,7 @@ class Hub {
   // which documents their contracts.
   friend class internal::HubAccess;
   friend void internal::MaybeYield();
+  friend class internal::HubRemote;  // Post notes cross-hub traffic
   void Schedule(internal::Runnable* node) { ready_.PushBack(node); }
   void Suspend();
   void Yield();

@@ -49,6 +49,7 @@
 #include "absl/time/time.h"
 #include "framework/async_result.h"
 #include "framework/hub.h"
+#include "framework/internal/hub_access.h"
 #include "framework/greenlet.h"
 #include "framework/keep_alive.h"
 #include "framework/map_results.h"
@@ -82,7 +83,8 @@ class ThreadPool {
     using R = std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>;
     CheckOwner("ThreadPool::Spawn");
     AsyncResult<R> result;
-    Submit([result, keep = HubKeepAlive(), remote = hub_->remote(),
+    Submit([result, keep = HubKeepAlive(),
+            remote = internal::HubAccess::remote(hub_),
             fn = std::forward<F>(fn),
             ... args = std::forward<Args>(args)](bool cancelled) mutable {
       if (cancelled) {  // on the hub's thread (~ThreadPool)
