@@ -22,6 +22,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/actors/dump_probe.h"
+#include "tests/testing/leak_check.h"
 
 namespace evergreen {
 namespace {
@@ -78,6 +79,8 @@ void WaitStarted(StartLog& log, std::size_t n) {
 // B-OS4: each actor with its mailbox depth, links and monitors; an actor
 // that exits leaves the listing, and its links with it.
 TEST_F(ActorDumpTest, ListsActorsWithMailboxDepthLinksAndMonitors) {
+  leak_check::ExpectFdsOpened(
+      8, "symbolizing frames caches open ELF files process-wide");
   Event entered, release;
   ActorRef<Probe> busy =
       SpawnActor<Probe>({.name = "busy"}, nullptr, &entered, &release);
@@ -121,6 +124,8 @@ TEST_F(ActorDumpTest, ListsActorsWithMailboxDepthLinksAndMonitors) {
 // B-OS4: a supervision tree with a child that crashed and was restarted:
 // restart counts per child, intensity used per supervisor, nesting.
 TEST_F(ActorDumpTest, ShowsSupervisionTreeWithRestartCountsAndIntensity) {
+  leak_check::ExpectFdsOpened(
+      8, "symbolizing frames caches open ELF files process-wide");
   StartLog workers(3);
   absl::StatusOr<Supervisor> root = Supervisor::Start(
       {.strategy = Strategy::kOneForOne, .intensity = 5,
@@ -169,6 +174,8 @@ TEST_F(ActorDumpTest, ShowsSupervisionTreeWithRestartCountsAndIntensity) {
 // its parent is and listed under its own hub; cross-hub links and
 // monitors show by name on both sides.
 TEST_F(ActorDumpTest, EachHubListsItsOwnActorsAndTreesAcrossHubs) {
+  leak_check::ExpectFdsOpened(
+      8, "symbolizing frames caches open ELF files process-wide");
   HubGroup hubs({.threads = 2});
   StartLog workers(2);
   absl::StatusOr<Supervisor> root =
