@@ -80,7 +80,7 @@ void WaitStarted(StartLog& log, std::size_t n) {
 // that exits leaves the listing, and its links with it.
 TEST_F(ActorDumpTest, ListsActorsWithMailboxDepthLinksAndMonitors) {
   leak_check::ExpectFdsOpened(
-      8, "symbolizing frames caches open ELF files process-wide");
+      16, "symbolizing frames caches open ELF files process-wide");
   Event entered, release;
   ActorRef<Probe> busy =
       SpawnActor<Probe>({.name = "busy"}, nullptr, &entered, &release);
@@ -125,7 +125,7 @@ TEST_F(ActorDumpTest, ListsActorsWithMailboxDepthLinksAndMonitors) {
 // restart counts per child, intensity used per supervisor, nesting.
 TEST_F(ActorDumpTest, ShowsSupervisionTreeWithRestartCountsAndIntensity) {
   leak_check::ExpectFdsOpened(
-      8, "symbolizing frames caches open ELF files process-wide");
+      16, "symbolizing frames caches open ELF files process-wide");
   StartLog workers(3);
   absl::StatusOr<Supervisor> root = Supervisor::Start(
       {.strategy = Strategy::kOneForOne, .intensity = 5,
@@ -175,7 +175,7 @@ TEST_F(ActorDumpTest, ShowsSupervisionTreeWithRestartCountsAndIntensity) {
 // monitors show by name on both sides.
 TEST_F(ActorDumpTest, EachHubListsItsOwnActorsAndTreesAcrossHubs) {
   leak_check::ExpectFdsOpened(
-      8, "symbolizing frames caches open ELF files process-wide");
+      16, "symbolizing frames caches open ELF files process-wide");
   HubGroup hubs({.threads = 2});
   StartLog workers(2);
   absl::StatusOr<Supervisor> root =
