@@ -5,7 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/struct.pb.h"
+#include "actors/transport/connect_error.pb.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace evergreen {
@@ -113,24 +113,18 @@ absl::Status ConnectErrorFromResponse(int http_status,
                                       absl::string_view content_type,
                                       absl::string_view body) {
   if (absl::StartsWithIgnoreCase(content_type, "application/json")) {
-    google::protobuf::Struct error;
+    connect::ErrorBody error;
     google::protobuf::util::JsonParseOptions options;
-    options.ignore_unknown_fields = true;
+    options.ignore_unknown_fields = true;  // "details", extensions
     if (google::protobuf::util::JsonStringToMessage(
             google::protobuf::StringPiece(body.data(), body.size()), &error,
             options)
-            .ok()) {
-      const auto& fields = error.fields();
-      auto code = fields.find("code");
-      if (code != fields.end() && code->second.has_string_value()) {
-        std::optional<absl::StatusCode> parsed =
-            ConnectCodeFromName(code->second.string_value());
-        auto message = fields.find("message");
-        std::string text = message != fields.end()
-                               ? message->second.string_value()
-                               : std::string();
-        return absl::Status(parsed.value_or(absl::StatusCode::kUnknown), text);
-      }
+            .ok() &&
+        error.has_code()) {
+      std::optional<absl::StatusCode> parsed =
+          ConnectCodeFromName(error.code());
+      return absl::Status(parsed.value_or(absl::StatusCode::kUnknown),
+                          error.message());
     }
   }
   return absl::Status(

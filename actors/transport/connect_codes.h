@@ -35,7 +35,13 @@ std::string ConnectErrorJson(const absl::Status& status);
 
 // The error a client reports for a non-200 unary response: the body's
 // {"code", "message"} when it is a Connect error, else the code inferred
-// from the HTTP status with the body's first bytes as the message.
+// from the HTTP status with the body's first bytes as the message
+// ("HTTP 503: <h1>down</h1>"). A Connect error is an application/json body
+// holding a JSON object with a string "code" (a name Connect does not
+// define gives kUnknown) and, if any, a string "message"; other fields
+// ("details") are ignored. Any other body (not JSON, not an object, a
+// non-string code or message) is not one; the body is untrusted and never
+// makes this fail or crash (tests/proto/connect_error_fuzz.cc).
 absl::Status ConnectErrorFromResponse(int http_status,
                                       absl::string_view content_type,
                                       absl::string_view body);

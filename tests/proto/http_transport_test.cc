@@ -377,5 +377,48 @@ TEST(ConnectCodesTest, TableRoundTrips) {
             absl::StatusCode::kUnavailable);
 }
 
+// B-RPC11, client side: what a Connect error body means, and what a body
+// that is not one falls back to (the HTTP status's code, the body quoted).
+TEST(ConnectCodesTest, ErrorBodiesAreReadAsConnectDefinesThem) {
+  const absl::Status full = ConnectErrorFromResponse(
+      404, "application/json; charset=utf-8",
+      R"({"code":"not_found","message":"no \u00e9 key",)"
+      R"("details":[{"type":"t","value":"AA"}],"extra":{"a":[1]}})");
+  EXPECT_EQ(full, absl::NotFoundError("no \xc3\xa9 key"));
+  // A name Connect does not define; no message.
+  EXPECT_EQ(ConnectErrorFromResponse(500, "application/json",
+                                     R"({"code":"on_fire"})"),
+            absl::UnknownError(""));
+  // Not Connect errors: the HTTP status decides, the body is quoted.
+  const struct {
+    int http_status;
+    const char* body;
+  } kNotConnect[] = {
+      {503, "not json"},
+      {503, "[\"code\",\"not_found\"]"},
+      {503, R"({"code":5,"message":"numeric code"})"},
+      {503, R"({"code":null})"},
+      {503, R"({"message":"no code"})"},
+      {503, R"({"code":"not_found","message":{"nested":true}})"},
+      {503, R"({"code":"not_found")"},
+  };
+  for (const auto& c : kNotConnect) {
+    EXPECT_EQ(ConnectErrorFromResponse(c.http_status, "application/json",
+                                       c.body),
+              absl::UnavailableError(absl::StrCat("HTTP 503: ", c.body)))
+        << c.body;
+  }
+  // The quote is bounded.
+  const std::string big(5000, 'x');
+  EXPECT_EQ(ConnectErrorFromResponse(404, "application/json", big),
+            absl::UnimplementedError(
+                absl::StrCat("HTTP 404: ", big.substr(0, 200))));
+  // JSON under another content type is not read.
+  EXPECT_EQ(
+      ConnectErrorFromResponse(429, "text/plain", R"({"code":"aborted"})")
+          .code(),
+      absl::StatusCode::kUnavailable);
+}
+
 }  // namespace
 }  // namespace evergreen
