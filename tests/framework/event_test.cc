@@ -24,6 +24,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/wait_until.h"
 
 namespace evergreen {
 namespace {
@@ -40,12 +41,14 @@ TEST_P(EventTest, SetWakesAllWaiters) {
   const int n = GetParam();
   Event event;
   int woken = 0;
+  int waiting = 0;
   for (int i = 0; i < n; ++i) {
     Spawn([&, event]() mutable {
+      ++waiting;
       if (event.Wait()) ++woken;
     });
   }
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntil([&] { return waiting == n; }, "every waiter blocked"));
   EXPECT_EQ(woken, 0);
   event.Set();
   Hub::Current()->Join();
@@ -62,12 +65,14 @@ class EventBasicsTest : public ::testing::Test {
 TEST_F(EventBasicsTest, SetThenClearStillReleasesEveryWaiter) {
   Event event;
   int woken = 0;
+  int waiting = 0;
   for (int i = 0; i < 10; ++i) {
     Spawn([&, event]() mutable {
+      ++waiting;
       if (event.Wait()) ++woken;
     });
   }
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntil([&] { return waiting == 10; }, "every waiter blocked"));
   event.Set();
   event.Clear();
   Hub::Current()->Join();
