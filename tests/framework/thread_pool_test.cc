@@ -13,6 +13,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/wait_until.h"
 
 namespace evergreen {
 namespace {
@@ -79,9 +80,7 @@ TEST_F(ThreadPoolTest, GrowingThePoolRunsQueuedWorkAlongsideTheBusyThread) {
     return 1;
   });
   auto queued = pool.Spawn([] { return 2; });
-  const absl::Time give_up = absl::Now() + absl::Seconds(30);
-  while (!started.load() && absl::Now() < give_up) Sleep(absl::Milliseconds(1));
-  ASSERT_TRUE(started.load());
+  ASSERT_TRUE(WaitUntil([&] { return started.load(); }, "the first job runs"));
   EXPECT_EQ(pool.queued(), 1u);  // one thread, and it is busy
   ASSERT_TRUE(pool.Resize(1, 2).ok());
   // The first thread is still held: only a second thread can run it.
@@ -211,9 +210,8 @@ TEST_F(ThreadPoolTest, IdleThreadsRetire) {
                    .idle_timeout = absl::Milliseconds(10)});
   pool.Apply([] {});
   EXPECT_LE(pool.size(), 1);  // one thread, which may already have retired
-  const absl::Time give_up = absl::Now() + absl::Seconds(10);
-  while (pool.size() > 0 && absl::Now() < give_up) Sleep(absl::Milliseconds(5));
-  EXPECT_EQ(pool.size(), 0);
+  EXPECT_TRUE(WaitUntil([&] { return pool.size() == 0; },
+                        "the idle thread retired"));
 }
 
 TEST_F(ThreadPoolTest, MapKeepsInputOrder) {

@@ -34,6 +34,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "framework/hub.h"
 #include "framework/waiter.h"
 #include "gtest/gtest.h"
 
@@ -78,6 +79,18 @@ template <typename QueueLike>
                                   absl::Duration limit = kWaitUntilLimit) {
   return WaitUntil([&] { return queue.waiting_putters() >= n; },
                    absl::StrCat(n, " putter(s) waiting"), limit);
+}
+
+// Until no greenlet of the calling thread's hub is ready to run: every one
+// spawned, woken or yielding has run up to its next wait (which is what a
+// single Sleep(absl::ZeroDuration()) meant on an idle machine). Greenlets
+// waiting on I/O or a timer that has not fired yet are not ready. A
+// greenlet that never blocks (a loop of yields) keeps this from holding.
+[[nodiscard]] inline bool WaitUntilAllBlocked(
+    absl::Duration limit = kWaitUntilLimit) {
+  return WaitUntil([] { return Hub::Current()->stats().ready == 0; },
+                   "every other greenlet of the hub blocked (none ready)",
+                   limit);
 }
 
 // Until `flag` is true (set by another greenlet, typically just before it
