@@ -17,6 +17,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/wait_until.h"
 #include "net/ares_resolver.h"
 #include "net/resolver_options.h"
 #include "net/thread_resolver.h"
@@ -281,7 +282,7 @@ TEST_P(ResolverTest, KilledLookupLeavesTheResolverUsable) {
   for (int attempt = 0; attempt < 50 && !killed_in_flight; ++attempt) {
     auto killed =
         Spawn([&] { return resolver->GetAddrInfo("alpha.test", 80); });
-    Sleep(absl::ZeroDuration());  // it starts and waits for the answer
+    ASSERT_TRUE(WaitUntilAllBlocked());  // it starts and waits for the answer
     if (killed.ready()) continue;
     killed.Kill();
     EXPECT_TRUE(killed.killed());
@@ -299,7 +300,7 @@ TEST_P(ResolverTest, KilledLookupLeavesTheResolverUsable) {
 TEST_P(ResolverTest, LookupKilledWhileTheServerIsSilentLeavesNothingBehind) {
   auto resolver = Silent(absl::Seconds(1), 1);
   auto killed = Spawn([&] { return resolver->GetAddrInfo("alpha.test", 80); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntilAllBlocked());  // it waits for the answer
   killed.Kill();
   EXPECT_TRUE(killed.killed());
   // Its lookup is still in flight, and the resolver still serves others;
@@ -384,7 +385,7 @@ TEST_F(AresResolverTest, DestroyingTheResolverCancelsLookupsInFlight) {
   auto resolver = *AresResolver::Create(
       {.servers = {silent_.server()}, .timeout = absl::Seconds(5), .tries = 1});
   auto lookup = Spawn([&] { return resolver->GetAddrInfo("alpha.test", 80); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntilAllBlocked());  // it waits for the answer
   resolver.reset();
   absl::StatusOr<Addresses> addrs = lookup.Get();
   EXPECT_EQ(addrs.status().code(), absl::StatusCode::kCancelled)
@@ -403,7 +404,7 @@ TEST_F(AresResolverTest, LookupsBeyondTheLimitWaitTheirTurn) {
   }
   auto waiting = lookup("beta.test");
   auto killed_while_waiting = lookup("gamma.test");
-  Sleep(absl::ZeroDuration());  // all of them start
+  ASSERT_TRUE(WaitUntilAllBlocked());  // all of them start
   // Only the lookups in flight were sent, each an A and an AAAA query.
   const int sent = 2 * AresResolver::kMaxLookupsInFlight;
   EXPECT_EQ(silent_.TakeQueries(sent, absl::Seconds(2)), sent);
