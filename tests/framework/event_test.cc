@@ -5,10 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <chrono>
-#include <fstream>
 #include <latch>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -24,6 +21,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/thread_state.h"
 #include "tests/testing/wait_until.h"
 
 namespace evergreen {
@@ -115,18 +113,6 @@ TEST_F(EventBasicsTest, IWaitYieldsInCompletionOrder) {
   EXPECT_THAT(order, ElementsAre(2, 0, 1));
 }
 
-// The state letter of thread `tid` of this process in /proc ('S' while it
-// sleeps in a system call such as the hub's epoll_wait), or '?'.
-char ThreadState(pid_t tid) {
-  std::ifstream stat("/proc/self/task/" + std::to_string(tid) + "/stat");
-  std::stringstream text;
-  text << stat.rdbuf();
-  const std::string line = text.str();
-  const std::size_t name_end = line.rfind(')');  // the name may hold spaces
-  if (name_end == std::string::npos || name_end + 2 >= line.size()) return '?';
-  return line[name_end + 2];
-}
-
 // Makes sure a cross-thread Set finds the waiter already parked: returns
 // once the calling (hub) thread's main greenlet has blocked and the hub
 // thread sleeps in its poll. Call Park() on the hub thread right before
@@ -141,12 +127,7 @@ class ParkedWaiter {
   // Other thread: true once the waiter blocked and the hub went to sleep.
   bool AwaitParked() {
     blocked_.wait();
-    const absl::Time give_up = absl::Now() + absl::Seconds(10);
-    while (absl::Now() < give_up) {
-      if (ThreadState(hub_tid_.load()) == 'S') return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return false;
+    return AwaitThreadAsleep(hub_tid_.load());
   }
 
  private:

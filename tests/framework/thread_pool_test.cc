@@ -1,6 +1,9 @@
 // ThreadPool: B-H4, and the pool's life cycle.
 #include "framework/thread_pool.h"
 
+#include <sys/types.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
@@ -13,6 +16,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/thread_state.h"
 #include "tests/testing/wait_until.h"
 
 namespace evergreen {
@@ -180,6 +184,8 @@ TEST_F(ThreadPoolTest, QueuedWorkFailsWhenThePoolIsDestroyed) {
   AsyncResult<int> queued;
   std::atomic<bool> started{false};
   std::atomic<bool> release{false};
+  std::atomic<bool> destroying{false};
+  const pid_t main_tid = gettid();
   std::thread releaser;
   {
     ThreadPool pool({.max_threads = 1});
@@ -196,10 +202,18 @@ TEST_F(ThreadPoolTest, QueuedWorkFailsWhenThePoolIsDestroyed) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     ASSERT_TRUE(started.load());
+    // Released only once the destructor has taken the queue: nothing holds
+    // the pool's lock meanwhile, so the main thread asleep after
+    // `destroying` is the destructor waiting for its worker. Released
+    // earlier, the worker would run the queued function.
     releaser = std::thread([&] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      while (!destroying.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      EXPECT_TRUE(AwaitThreadAsleep(main_tid));
       release.store(true);
     });
+    destroying.store(true);
   }  // blocks until the running work ends; the queued one is cancelled
   releaser.join();
   EXPECT_THROW(queued.Get(), std::runtime_error);
