@@ -250,8 +250,7 @@ TEST_F(GreenletTest, LinkCallbackMayDropTheLastReference) {
   handle->Join();
   // The hub releases the finished greenlet's own reference from its ready
   // list; then the handle's is the last.
-  ASSERT_TRUE(WaitUntil([] { return Hub::Current()->stats().ready == 0; },
-                        "the hub released the finished greenlet"));
+  ASSERT_TRUE(WaitUntilAllBlocked());
   std::string name_seen = "unset";
   handle->Link([&](GreenletBase& g) {
     handle.reset();  // the last reference

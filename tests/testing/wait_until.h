@@ -34,7 +34,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "framework/hub.h"
+#include "framework/timeout.h"
 #include "framework/waiter.h"
 #include "gtest/gtest.h"
 
@@ -81,16 +81,28 @@ template <typename QueueLike>
                    absl::StrCat(n, " putter(s) waiting"), limit);
 }
 
-// Until no greenlet of the calling thread's hub is ready to run: every one
+// Until nothing else on the calling thread's hub can run: every greenlet
 // spawned, woken or yielding has run up to its next wait (which is what a
-// single Sleep(absl::ZeroDuration()) meant on an idle machine). Greenlets
-// waiting on I/O or a timer that has not fired yet are not ready. A
-// greenlet that never blocks (a loop of yields) keeps this from holding.
+// single Sleep(absl::ZeroDuration()) meant on an idle machine), and no
+// watcher has an event pending. It waits in Idle() (framework/waiter.h),
+// which knows the hub's ready work, including the rest of the batch the
+// caller runs in (Hub::stats().ready does not count it). Greenlets waiting
+// on I/O or a timer that has not fired yet are blocked. A greenlet that
+// never blocks (a loop of yields) keeps this from holding: after `limit`
+// the test fails.
 [[nodiscard]] inline bool WaitUntilAllBlocked(
     absl::Duration limit = kWaitUntilLimit) {
-  return WaitUntil([] { return Hub::Current()->stats().ready == 0; },
-                   "every other greenlet of the hub blocked (none ready)",
-                   limit);
+  Timeout timeout(limit);
+  try {
+    Idle();
+    return true;
+  } catch (const TimeoutError& e) {
+    if (e.source() != &timeout) throw;
+  }
+  ADD_FAILURE() << "WaitUntilAllBlocked: after " << limit
+                << " the hub still has work ready (a greenlet that never "
+                   "blocks?)";
+  return false;
 }
 
 // Until `flag` is true (set by another greenlet, typically just before it
