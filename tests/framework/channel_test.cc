@@ -72,8 +72,9 @@ TEST_F(ChannelTest, PutReturnsOnlyOnceAGetterTookTheItem) {
     put_returned = true;
   });
   ASSERT_TRUE(WaitForPutters(ch, 1));
-  // Turns in which a Put that did not wait for a getter would return.
-  for (int i = 0; i < 5; ++i) Sleep(absl::ZeroDuration());
+  // Everything runs that can: a Put that did not wait for a getter would
+  // have returned.
+  ASSERT_TRUE(WaitUntilAllBlocked());
   EXPECT_FALSE(put_returned);
   EXPECT_EQ(ch.balance(), 1);
   EXPECT_EQ(*ch.Get(), "hello");

@@ -275,14 +275,19 @@ TEST_P(ResolverTest, CallTimeoutShorterThanTheResolversEndsTheWait) {
 
 TEST_P(ResolverTest, KilledLookupLeavesTheResolverUsable) {
   auto resolver = Local();
-  // A Sleep(0) may poll I/O (fair scheduling), so on a fast or a loaded
-  // machine the answer can come within it: try until a lookup is killed
-  // while it still waits for its answer.
+  // The turns until the lookup has started may poll I/O (fair
+  // scheduling), so on a fast or a loaded machine the answer can come
+  // within them: try until a lookup is killed while it still waits for its
+  // answer.
   bool killed_in_flight = false;
   for (int attempt = 0; attempt < 50 && !killed_in_flight; ++attempt) {
-    auto killed =
-        Spawn([&] { return resolver->GetAddrInfo("alpha.test", 80); });
-    ASSERT_TRUE(WaitUntilAllBlocked());  // it starts and waits for the answer
+    bool asking = false;
+    auto killed = Spawn([&] {
+      asking = true;
+      return resolver->GetAddrInfo("alpha.test", 80);
+    });
+    // It starts and waits for the answer (or has it already).
+    ASSERT_TRUE(WaitForFlag(asking, "the lookup started"));
     if (killed.ready()) continue;
     killed.Kill();
     EXPECT_TRUE(killed.killed());
