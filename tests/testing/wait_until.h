@@ -17,7 +17,9 @@
 // The second form relies on a hub's cooperative scheduling: a greenlet that
 // sets a flag and then calls a blocking function without a switch point in
 // between is blocked in that call once another greenlet of its hub sees the
-// flag.
+// flag (a call about to wait does not yield first: MaybeYield is for calls
+// that succeed at once). WaitUntilAllBlocked() waits until nothing else on
+// the hub can run, for when the test means "everyone has reached a wait".
 //
 // Blocks the calling greenlet (any greenlet, or the thread's main one):
 // yields to the hub, at first one turn at a time, then in 1 ms sleeps so a
