@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/stop_actors.h"
+#include "tests/testing/wait_until.h"
 
 namespace evergreen {
 namespace {
@@ -100,7 +101,7 @@ TEST_F(ActorTest, KillExitsWithKilled) {
   std::vector<std::string> log;
   ActorRef<Counter> counter = SpawnActor<Counter>(ActorOptions{}, &log);
   ASSERT_TRUE(counter.Tell(SlowGet{absl::Hours(1)}).ok());
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntilAllBlocked());  // the handler is running
   counter.Kill();
   counter.Join();
   EXPECT_EQ(counter.exit().reason, ExitReason::kKilled);
@@ -138,7 +139,7 @@ TEST_F(ActorTest, QueuedAsksFailWhenTheActorExits) {
   ActorRef<Counter> counter = SpawnActor<Counter>();
   ASSERT_TRUE(counter.Tell(SlowGet{absl::Hours(1)}).ok());
   AsyncResult<int> queued = counter.Ask(GetCount{});
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntilAllBlocked());  // the slow handler is running
   counter.Kill();
   EXPECT_THROW(queued.Get(absl::Seconds(5)), StatusError);
 }
@@ -148,7 +149,7 @@ TEST_F(ActorTest, AskToAnActorKilledMidRequestFailsWithUnavailable) {
   // actor's GreenletExit (which would unwind the asker as if killed).
   ActorRef<Counter> counter = SpawnActor<Counter>();
   AsyncResult<int> reply = counter.Ask(SlowGet{absl::Hours(1)});
-  Sleep(absl::ZeroDuration());  // the handler is running
+  ASSERT_TRUE(WaitUntilAllBlocked());  // the handler is running
   counter.Kill();
   try {
     reply.Get(absl::Seconds(5));
@@ -214,7 +215,7 @@ TEST_F(ActorTest, TimedAskDroppedByAnExitingActorCancelsItsTimer) {
   ActorRef<Counter> counter = SpawnActor<Counter>();
   ASSERT_TRUE(counter.Tell(SlowGet{absl::Hours(1)}).ok());
   AsyncResult<int> queued = counter.Ask(GetCount{}, absl::Seconds(60));
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntilAllBlocked());  // the slow handler is running
   EXPECT_EQ(Hub::Current()->pending_calls(), 1u);
   counter.Kill();
   EXPECT_EQ(queued.Result().status().code(), absl::StatusCode::kUnavailable);
@@ -225,16 +226,14 @@ TEST_F(ActorTest, FullBoundedMailboxRefusesWithResourceExhausted) {
   ActorRef<Counter> counter =
       SpawnActor<Counter>({.name = "small", .mailbox_capacity = 2});
   ASSERT_TRUE(counter.Tell(SlowGet{absl::Milliseconds(20)}).ok());
-  Sleep(absl::ZeroDuration());  // it is busy with the slow one
+  ASSERT_TRUE(WaitUntilAllBlocked());  // it is busy with the slow one
   ASSERT_TRUE(counter.Tell(Increment{}).ok());
   ASSERT_TRUE(counter.Tell(Increment{}).ok());
   absl::Status full = counter.Tell(Increment{});
   EXPECT_EQ(full.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(full.message(), HasSubstr("small"));
-  const absl::Time give_up = absl::Now() + absl::Seconds(10);
-  while (counter.mailbox_size() > 0 && absl::Now() < give_up) {
-    Sleep(absl::Milliseconds(1));
-  }
+  ASSERT_TRUE(WaitUntil([&] { return counter.mailbox_size() == 0; },
+                        "the mailbox drained"));
   EXPECT_EQ(counter.Ask(GetCount{}).Get(), 2);  // nothing else lost
   leak_check::StopActors({counter});
 }
@@ -286,8 +285,8 @@ TEST_F(ActorTest, MonitorReceivesDownWithTheExitReason) {
   b.Stop();
   a.Join();
   b.Join();
-  Sleep(absl::ZeroDuration());
-  Sleep(absl::ZeroDuration());
+  // The exit observers (monitors' DOWN messages) run after the joins.
+  ASSERT_TRUE(WaitUntilAllBlocked());
   std::vector<std::string> downs = watcher.Ask(Watcher::GetDowns{}).Get();
   EXPECT_THAT(downs, ::testing::UnorderedElementsAre("a:failed: boom",
                                                      "b:shutdown"));
@@ -330,7 +329,7 @@ TEST_F(ActorTest, LinkDoesNotPropagateANormalExit) {
   linker.Ask(Linker::LinkTo{worker}).Get();
   worker.Stop();
   worker.Join();
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntilAllBlocked());  // the link's exit signal is handled
   EXPECT_TRUE(linker.alive());
   EXPECT_TRUE(linker.Ask(Linker::GetSignals{}).Get().empty());
   leak_check::StopActors({linker});
@@ -343,7 +342,7 @@ TEST_F(ActorTest, TrappedExitArrivesAsAMessage) {
   linker.Ask(Linker::LinkTo{worker}).Get();
   ASSERT_TRUE(worker.Tell(Boom{}).ok());
   worker.Join();
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntilAllBlocked());  // the trapped exit is handled
   EXPECT_TRUE(linker.alive());
   EXPECT_THAT(linker.Ask(Linker::GetSignals{}).Get(),
               ::testing::ElementsAre("w:failed: boom"));

@@ -18,6 +18,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/actors/supervisor_test_util.h"
+#include "tests/testing/wait_until.h"
 
 namespace evergreen {
 namespace {
@@ -76,7 +77,7 @@ TEST_F(ChildTest, GreenletChildExitsAreClassified) {
   });
   EXPECT_TRUE(shut.is_greenlet());
   EXPECT_EQ(shut.name(), "sleeper");
-  Sleep(absl::ZeroDuration());  // let them all reach their first wait
+  ASSERT_TRUE(WaitUntilAllBlocked());  // all reach their first wait
   shut.RequestShutdown();
   killed.Kill();
   killed_after_asking.RequestShutdown();

@@ -22,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "tests/testing/leak_check.h"
 #include "tests/testing/stop_actors.h"
+#include "tests/testing/wait_until.h"
 
 namespace evergreen {
 namespace {
@@ -150,7 +151,7 @@ TEST_F(CrossHubActorTest, AskTimeoutRunsOnTheCallersHubAndAnsweredAsksLeaveNoTim
       SpawnActorOn<Recorder>(hubs, 1, {});
   ASSERT_TRUE(actor.ok()) << actor.status();
   EXPECT_EQ(actor->Ask(WhereAmI{}, kLong).Get(kLong), hubs.hub(1));
-  Sleep(absl::ZeroDuration());  // the cancelling link has run
+  ASSERT_TRUE(WaitUntilAllBlocked());  // the cancelling link has run
   EXPECT_EQ(Hub::Current()->pending_calls(), 0u);  // B-D2 across hubs
   ASSERT_TRUE(actor->Tell(Block{}).ok());
   absl::StatusOr<Hub*> late =

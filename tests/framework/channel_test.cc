@@ -13,6 +13,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/wait_until.h"
 
 namespace evergreen {
 namespace {
@@ -49,7 +50,7 @@ TEST_F(ChannelTest, TryPutFromHubCallbackWakesTheBlockedGetterWithinOneTurn) {
     got = *ch.Get();
     got_turn = Hub::Current()->turns();
   });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForGetters(ch, 1));
   ASSERT_EQ(ch.balance(), -1);
   bool put_ok = false;
   Hub::Current()->Post([&] {
@@ -70,7 +71,10 @@ TEST_F(ChannelTest, PutReturnsOnlyOnceAGetterTookTheItem) {
     ASSERT_TRUE(ch.Put("hello").ok());
     put_returned = true;
   });
-  for (int i = 0; i < 5; ++i) Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForPutters(ch, 1));
+  // Everything runs that can: a Put that did not wait for a getter would
+  // have returned.
+  ASSERT_TRUE(WaitUntilAllBlocked());
   EXPECT_FALSE(put_returned);
   EXPECT_EQ(ch.balance(), 1);
   EXPECT_EQ(*ch.Get(), "hello");
@@ -84,7 +88,7 @@ TEST_F(ChannelTest, PutToAWaitingGetterHandsTheItemOverAtOnce) {
   Channel<int> ch;
   int got = 0;
   auto getter = Spawn([&] { got = *ch.Get(); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForGetters(ch, 1));
   const unsigned long long turns = Hub::Current()->turns();
   ASSERT_TRUE(ch.Put(8).ok());
   EXPECT_EQ(Hub::Current()->turns(), turns);  // did not wait
@@ -96,7 +100,7 @@ TEST_F(ChannelTest, PutToAWaitingGetterHandsTheItemOverAtOnce) {
 TEST_F(ChannelTest, PuttersAndGettersAreServedInArrivalOrder) {
   Channel<int> ch;
   for (int i = 0; i < 3; ++i) Spawn([&, i] { ASSERT_TRUE(ch.Put(i).ok()); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForPutters(ch, 3));
   EXPECT_EQ(ch.balance(), 3);
   EXPECT_EQ(*ch.Get(), 0);
   EXPECT_EQ(*ch.TryGet(), 1);
@@ -104,10 +108,11 @@ TEST_F(ChannelTest, PuttersAndGettersAreServedInArrivalOrder) {
 
   std::vector<std::pair<int, int>> got;  // (getter, item)
   for (int g = 0; g < 3; ++g) Spawn([&, g] { got.emplace_back(g, *ch.Get()); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForGetters(ch, 3));
   EXPECT_EQ(ch.balance(), -3);
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(ch.TryPut(10 + i).ok());
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntil([&] { return got.size() >= 3; },
+                        "the three getters returned"));
   EXPECT_THAT(got, ElementsAre(std::make_pair(0, 10), std::make_pair(1, 11),
                                std::make_pair(2, 12)));
 }
@@ -135,11 +140,11 @@ TEST_F(ChannelTest, GetFromMainWithNothingAliveWouldBlockForever) {
 TEST_F(ChannelTest, MoveOnlyItemsPassBothWays) {
   Channel<std::unique_ptr<int>> ch;
   Spawn([ch] { ASSERT_TRUE(ch.Put(std::make_unique<int>(1)).ok()); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForPutters(ch, 1));
   EXPECT_EQ(**ch.Get(), 1);
   std::unique_ptr<int> got;
   auto getter = Spawn([&] { got = *ch.Get(); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForGetters(ch, 1));
   ASSERT_TRUE(ch.TryPut(std::make_unique<int>(2)).ok());
   ASSERT_TRUE(getter.Join(absl::Seconds(30)));
   ASSERT_NE(got, nullptr);
@@ -155,7 +160,8 @@ TEST_F(ChannelTest, ShutdownWakesBlockedPuttersAndGetters) {
     all.push_back(Spawn([&, i] { codes.push_back(puts.Put(i).code()); }));
     all.push_back(Spawn([&] { codes.push_back(gets.Get().status().code()); }));
   }
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForPutters(puts, 2));
+  ASSERT_TRUE(WaitForGetters(gets, 2));
   puts.Shutdown();
   gets.Shutdown();
   EXPECT_EQ(JoinAll(all, absl::Seconds(30)).size(), all.size());
@@ -172,7 +178,7 @@ TEST_F(ChannelTest, ShutdownWakesBlockedPuttersAndGetters) {
 TEST_F(ChannelTest, KillingABlockedPutterWithdrawsItsItem) {
   Channel<int> ch;
   auto putter = Spawn([ch] { (void)ch.Put(1); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForPutters(ch, 1));
   ASSERT_EQ(ch.balance(), 1);
   putter.Kill();
   EXPECT_EQ(ch.balance(), 0);
@@ -182,7 +188,7 @@ TEST_F(ChannelTest, KillingABlockedPutterWithdrawsItsItem) {
 TEST_F(ChannelTest, ItemHandedToAGetterKilledBeforeItResumesIsKept) {
   Channel<int> ch;
   auto victim = Spawn([ch] { (void)ch.Get(); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForGetters(ch, 1));
   victim.Kill(nullptr, /*block=*/false);  // runs first on the next turn
   ASSERT_TRUE(ch.TryPut(4).ok());         // handed to the victim
   ASSERT_TRUE(victim.Join(absl::Seconds(30)));

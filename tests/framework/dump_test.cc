@@ -21,6 +21,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/wait_until.h"
 #include "tests/testing/leak_check.h"
 
 namespace evergreen {
@@ -41,7 +42,7 @@ TEST_F(DumpTest, ListsEveryGreenletWithItsStateAndWait) {
   auto waiter = SpawnWith({.name = "waiter"}, [&] { never.Wait(); });
   auto sleeper =
       SpawnWith({.name = "sleeper"}, [] { Sleep(absl::Hours(1)); });
-  Sleep(absl::ZeroDuration());  // both run up to their waits
+  ASSERT_TRUE(WaitUntilAllBlocked());  // both run up to their waits
   auto fresh = SpawnWith({.name = "fresh"}, [] {});
   const std::string dump = DumpHubs();
   EXPECT_THAT(dump, HasSubstr(absl::StrCat("hub of thread ", gettid())));
@@ -60,7 +61,7 @@ TEST_F(DumpTest, ListsEveryGreenletWithItsStateAndWait) {
 TEST_F(DumpTest, SaysHowLongAGreenletHasWaited) {
   Event never;
   auto patient = SpawnWith({.name = "patient"}, [&] { never.Wait(); });
-  Sleep(absl::ZeroDuration());  // it runs up to its wait
+  ASSERT_TRUE(WaitUntilAllBlocked());  // it runs up to its wait
   Sleep(absl::Milliseconds(60));
   const std::string dump = DumpHubs();
   const std::string prefix = "greenlet 'patient': waiting in ";
@@ -88,7 +89,7 @@ TEST_F(DumpTest, IncludesOtherThreadsAndNamesAStalledHub) {
     other_id = gettid();
     Event stop;
     SpawnWith({.name = "remote waiter"}, [&] { stop.Wait(); });
-    Sleep(absl::ZeroDuration());
+    EXPECT_TRUE(WaitUntilAllBlocked());
     ready.set_value(&stop);
     {
       HubKeepAlive alive;  // stop is Set from the main thread

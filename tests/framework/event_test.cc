@@ -5,10 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <chrono>
-#include <fstream>
 #include <latch>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -24,6 +21,8 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/thread_state.h"
+#include "tests/testing/wait_until.h"
 
 namespace evergreen {
 namespace {
@@ -40,12 +39,14 @@ TEST_P(EventTest, SetWakesAllWaiters) {
   const int n = GetParam();
   Event event;
   int woken = 0;
+  int waiting = 0;
   for (int i = 0; i < n; ++i) {
     Spawn([&, event]() mutable {
+      ++waiting;
       if (event.Wait()) ++woken;
     });
   }
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntil([&] { return waiting == n; }, "every waiter blocked"));
   EXPECT_EQ(woken, 0);
   event.Set();
   Hub::Current()->Join();
@@ -62,12 +63,14 @@ class EventBasicsTest : public ::testing::Test {
 TEST_F(EventBasicsTest, SetThenClearStillReleasesEveryWaiter) {
   Event event;
   int woken = 0;
+  int waiting = 0;
   for (int i = 0; i < 10; ++i) {
     Spawn([&, event]() mutable {
+      ++waiting;
       if (event.Wait()) ++woken;
     });
   }
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntil([&] { return waiting == 10; }, "every waiter blocked"));
   event.Set();
   event.Clear();
   Hub::Current()->Join();
@@ -110,18 +113,6 @@ TEST_F(EventBasicsTest, IWaitYieldsInCompletionOrder) {
   EXPECT_THAT(order, ElementsAre(2, 0, 1));
 }
 
-// The state letter of thread `tid` of this process in /proc ('S' while it
-// sleeps in a system call such as the hub's epoll_wait), or '?'.
-char ThreadState(pid_t tid) {
-  std::ifstream stat("/proc/self/task/" + std::to_string(tid) + "/stat");
-  std::stringstream text;
-  text << stat.rdbuf();
-  const std::string line = text.str();
-  const std::size_t name_end = line.rfind(')');  // the name may hold spaces
-  if (name_end == std::string::npos || name_end + 2 >= line.size()) return '?';
-  return line[name_end + 2];
-}
-
 // Makes sure a cross-thread Set finds the waiter already parked: returns
 // once the calling (hub) thread's main greenlet has blocked and the hub
 // thread sleeps in its poll. Call Park() on the hub thread right before
@@ -136,12 +127,7 @@ class ParkedWaiter {
   // Other thread: true once the waiter blocked and the hub went to sleep.
   bool AwaitParked() {
     blocked_.wait();
-    const absl::Time give_up = absl::Now() + absl::Seconds(10);
-    while (absl::Now() < give_up) {
-      if (ThreadState(hub_tid_.load()) == 'S') return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return false;
+    return AwaitThreadAsleep(hub_tid_.load());
   }
 
  private:

@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/leak_check.h"
+#include "tests/testing/wait_until.h"
 
 namespace evergreen {
 namespace {
@@ -79,7 +80,8 @@ TEST_F(GreenletLocalTest, ValueIsDestroyedWhenItsGreenletEnds) {
     local->value = 7;
     release.Wait();
   });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntil([&] { return Tracked::live >= before + 1; },
+                        "the greenlet made its value"));
   EXPECT_EQ(Tracked::live, before + 1);
   release.Set();
   g.Join();
@@ -93,7 +95,8 @@ TEST_F(GreenletLocalTest, ValueIsDestroyedWhenItsGreenletIsKilled) {
     local.get();
     Sleep(absl::Hours(1));
   });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntil([&] { return Tracked::live >= before + 1; },
+                        "the greenlet made its value"));
   EXPECT_EQ(Tracked::live, before + 1);
   g.Kill();
   EXPECT_EQ(Tracked::live, before);
@@ -122,7 +125,8 @@ TEST_F(GreenletLocalTest, DestroyingTheLocalDestroysEveryValue) {
       local.get();
       release.Wait();  // still alive when `local` goes
     });
-    Sleep(absl::ZeroDuration());
+    ASSERT_TRUE(WaitUntil([&] { return Tracked::live >= before + 2; },
+                          "the greenlet made its value"));
     EXPECT_EQ(Tracked::live, before + 2);
   }
   EXPECT_EQ(Tracked::live, before);
@@ -141,7 +145,8 @@ TEST_F(GreenletLocalTest, ResetDestroysTheCallersValueOnly) {
     release.Wait();
     return local->value;
   });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntil([&] { return Tracked::live >= before + 2; },
+                        "the greenlet made its value"));
   local.reset();
   EXPECT_FALSE(local.has_value());
   EXPECT_EQ(Tracked::live, before + 1);  // only the greenlet's is left
@@ -160,7 +165,8 @@ TEST_F(GreenletLocalTest, HubShutdownDestroysValuesOfLiveGreenlets) {
       Sleep(absl::Hours(1));
     });
   }
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntil([&] { return Tracked::live >= before + 3; },
+                        "the greenlets made their values"));
   EXPECT_EQ(Tracked::live, before + 3);
   Hub::DestroyCurrent();  // unwinds the sleepers
   EXPECT_EQ(Tracked::live, before);

@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/error_log.h"
+#include "tests/testing/wait_until.h"
 
 namespace evergreen {
 namespace {
@@ -27,14 +28,16 @@ class GreenletTest : public ::testing::Test {
 // B-G1
 TEST_F(GreenletTest, StateTableThroughALifetime) {
   Event go;
+  bool running = false;
   auto g = Greenlet<int>::Create([&] {
+    running = true;
     go.Wait();
     return 5;
   });
   EXPECT_FALSE(g.started());
   EXPECT_FALSE(g.ready());
   g.Start();
-  Sleep(absl::ZeroDuration());  // now it runs and blocks on `go`
+  ASSERT_TRUE(WaitForFlag(running, "the greenlet runs and blocks on `go`"));
   EXPECT_TRUE(g.started());
   EXPECT_FALSE(g.ready());
   go.Set();
@@ -86,14 +89,16 @@ TEST_F(GreenletTest, KillOfNotStartedGreenletNeverRunsAndLinksFireOnce) {
 // B-G3
 TEST_F(GreenletTest, KillUnwindsASleeperAtOnce) {
   bool unwound = false;
+  bool sleeping = false;
   auto g = Spawn([&] {
     struct Flag {
       bool* f;
       ~Flag() { *f = true; }
     } flag{&unwound};
+    sleeping = true;
     Sleep(absl::Seconds(10));
   });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForFlag(sleeping, "the greenlet is in its Sleep"));
   const absl::Time start = absl::Now();
   g.Kill();
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
@@ -107,8 +112,12 @@ TEST_F(GreenletTest, KillUnwindsASleeperAtOnce) {
 // B-G3
 TEST_F(GreenletTest, KillWithAnotherExceptionStoresIt) {
   ErrorLog log;
-  auto g = Spawn([] { Sleep(absl::Seconds(10)); });
-  Sleep(absl::ZeroDuration());
+  bool sleeping = false;
+  auto g = Spawn([&] {
+    sleeping = true;
+    Sleep(absl::Seconds(10));
+  });
+  ASSERT_TRUE(WaitForFlag(sleeping, "the greenlet is in its Sleep"));
   g.Kill(std::make_exception_ptr(std::invalid_argument("stop")));
   EXPECT_TRUE(g.dead());
   EXPECT_FALSE(g.successful());
@@ -123,15 +132,17 @@ TEST_F(GreenletTest, KillWithAnotherExceptionStoresIt) {
 TEST_F(GreenletTest, KillingTwiceIsHarmless) {
   int unwound = 0;
   int links = 0;
+  bool sleeping = false;
   auto g = Spawn([&] {
     struct Count {
       int* n;
       ~Count() { ++*n; }
     } count{&unwound};
+    sleeping = true;
     Sleep(absl::Seconds(10));
   });
   g.Link([&](GreenletBase&) { ++links; });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForFlag(sleeping, "the greenlet is in its Sleep"));
   g.Kill();
   g.Kill();
   EXPECT_TRUE(g.dead());
@@ -143,19 +154,30 @@ TEST_F(GreenletTest, KillingTwiceIsHarmless) {
 
 // B-G4
 TEST_F(GreenletTest, NonBlockingKillTakesEffectAfterOneHubTurn) {
-  auto g = Spawn([] { Sleep(absl::Seconds(10)); });
-  Sleep(absl::ZeroDuration());
+  bool sleeping = false;
+  auto g = Spawn([&] {
+    sleeping = true;
+    Sleep(absl::Seconds(10));
+  });
+  ASSERT_TRUE(WaitForFlag(sleeping, "the greenlet is in its Sleep"));
   g.Kill(nullptr, /*block=*/false);
   EXPECT_FALSE(g.dead());
-  Sleep(absl::ZeroDuration());
+  Sleep(absl::ZeroDuration());  // the one turn under test
   EXPECT_TRUE(g.dead());
 }
 
 // B-G4
 TEST_F(GreenletTest, KillAllKillsEveryone) {
   std::vector<Greenlet<void>> all;
-  for (int i = 0; i < 50; ++i) all.push_back(Spawn([] { Sleep(absl::Hours(1)); }));
-  Sleep(absl::ZeroDuration());
+  int sleeping = 0;
+  for (int i = 0; i < 50; ++i) {
+    all.push_back(Spawn([&] {
+      ++sleeping;
+      Sleep(absl::Hours(1));
+    }));
+  }
+  ASSERT_TRUE(WaitUntil([&] { return sleeping == 50; },
+                        "all 50 greenlets are in their Sleep"));
   KillAll(all);
   for (const auto& g : all) EXPECT_TRUE(g.dead());
 }
@@ -226,13 +248,16 @@ TEST_F(GreenletTest, LinkValueAndLinkExceptionFireOnlyForTheirOutcome) {
 TEST_F(GreenletTest, LinkCallbackMayDropTheLastReference) {
   auto handle = std::make_unique<Greenlet<void>>(Spawn([] {}));
   handle->Join();
-  Sleep(absl::ZeroDuration());  // the greenlet's own reference is gone
+  // The hub releases the finished greenlet's own reference from its ready
+  // list; then the handle's is the last.
+  ASSERT_TRUE(WaitUntilAllBlocked());
   std::string name_seen = "unset";
   handle->Link([&](GreenletBase& g) {
     handle.reset();  // the last reference
     name_seen = g.name();  // still valid for the callback's duration
   });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntil([&] { return name_seen != "unset"; },
+                        "the link callback ran"));
   EXPECT_EQ(handle, nullptr);
   EXPECT_EQ(name_seen, "");
 }

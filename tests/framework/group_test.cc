@@ -13,6 +13,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/wait_until.h"
 
 namespace evergreen {
 namespace {
@@ -24,8 +25,6 @@ class GroupTest : public ::testing::Test {
  protected:
   void TearDown() override { Hub::DestroyCurrent(); }
 };
-
-void Turn() { Sleep(absl::ZeroDuration()); }
 
 TEST_F(GroupTest, FailedMemberIsStillReportedOnce) {
   // Membership is bookkeeping, not collection: the hub still reports it.
@@ -110,14 +109,15 @@ TEST_F(GroupTest, JoinRaiseErrorRethrowsTheFirstFailureInTime) {
     second.Wait();
     throw std::runtime_error("second");
   });
-  group.Spawn([&] {
+  auto failing_first = group.Spawn([&] {
     first.Wait();
     throw std::logic_error("first");
   });
   group.Spawn([] {});
   auto trigger = Spawn([&] {
     first.Set();
-    Turn();
+    EXPECT_TRUE(WaitUntil([&] { return failing_first.dead(); },
+                          "the first failure happened"));
     second.Set();
   });
   try {
@@ -143,7 +143,7 @@ TEST_F(GroupTest, KillOfManySleepersReturnsPromptlyAndAllAreDead) {
   for (int i = 0; i < 200; ++i) {
     sleepers.push_back(group.Spawn([] { Sleep(absl::Hours(1)); }));
   }
-  Turn();  // all are asleep
+  ASSERT_TRUE(WaitUntilAllBlocked());  // all are asleep
   const absl::Time start = absl::Now();
   group.Kill();
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
@@ -166,7 +166,7 @@ TEST_F(GroupTest, KillAlsoKillsMembersAddedWhileKilling) {
       throw;
     }
   });
-  Turn();
+  ASSERT_TRUE(WaitUntilAllBlocked());
   group.Kill();
   ASSERT_TRUE(late);
   EXPECT_TRUE(late.dead());
@@ -176,7 +176,7 @@ TEST_F(GroupTest, KillAlsoKillsMembersAddedWhileKilling) {
 TEST_F(GroupTest, KillWithACustomExceptionIsStoredInEachMember) {
   Group group;
   auto g = group.Spawn([] { Sleep(absl::Hours(1)); });
-  Turn();
+  ASSERT_TRUE(WaitUntilAllBlocked());
   group.Kill(std::make_exception_ptr(std::runtime_error("stop")));
   EXPECT_FALSE(g.successful());
   EXPECT_THROW(g.Get(), std::runtime_error);
@@ -185,7 +185,7 @@ TEST_F(GroupTest, KillWithACustomExceptionIsStoredInEachMember) {
 TEST_F(GroupTest, NonBlockingKillTakesEffectOnTheNextTurn) {
   Group group;
   auto g = group.Spawn([] { Sleep(absl::Hours(1)); });
-  Turn();
+  ASSERT_TRUE(WaitUntilAllBlocked());
   group.Kill(nullptr, /*block=*/false);
   EXPECT_FALSE(g.dead());
   EXPECT_TRUE(group.Join());
@@ -196,7 +196,7 @@ TEST_F(GroupTest, AMemberKillingItsGroupKillsTheOthersThenItself) {
   Group group;
   auto other = group.Spawn([] { Sleep(absl::Hours(1)); });
   auto killer = group.Spawn([&] {
-    Turn();
+    EXPECT_TRUE(WaitUntilAllBlocked());  // `other` sleeps
     group.Kill();
   });
   EXPECT_TRUE(group.Join());
@@ -208,7 +208,7 @@ TEST_F(GroupTest, KillOneKillsOnlyAMember) {
   Group group;
   auto member = group.Spawn([] { Sleep(absl::Hours(1)); });
   auto outsider = Spawn([] { Sleep(absl::Hours(1)); });
-  Turn();
+  ASSERT_TRUE(WaitUntilAllBlocked());
   group.KillOne(outsider.base());
   group.KillOne(member.base());
   EXPECT_TRUE(member.killed());
@@ -311,7 +311,7 @@ TEST_F(GroupTest, IMapReportsAKilledElementAsCancelled) {
         return 0;
       },
       std::vector<int>{1});
-  Turn();
+  ASSERT_TRUE(WaitUntilAllBlocked());
   group.Kill();
   auto r = results.Next();
   ASSERT_TRUE(r.has_value());
@@ -349,7 +349,7 @@ TEST_F(GroupTest, DestroyingAGroupLeavesItsMembersRunning) {
       release.Wait();
       return 5;
     });
-    Turn();
+    ASSERT_TRUE(WaitUntilAllBlocked());
   }
   release.Set();
   EXPECT_EQ(g.Get(), 5);

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -25,6 +26,7 @@
 #include "framework/timeout.h"
 #include "framework/waiter.h"
 #include "gtest/gtest.h"
+#include "tests/testing/wait_until.h"
 
 namespace evergreen {
 namespace {
@@ -130,7 +132,9 @@ TEST_F(HooksTest, BlockingRecvWaitsCooperatively) {
     return n > 0 ? std::string(buffer, n) : std::string("error");
   });
   Spawn([&] {
-    while (ticker.ticks < 3) Sleep(absl::Milliseconds(5));  // reader waits
+    // The reader waits in recv meanwhile.
+    ASSERT_TRUE(WaitUntil([&] { return ticker.ticks >= 3; },
+                          "the ticker ticked 3 times"));
     EXPECT_EQ(send(pair.fd[1], "ping", 4, 0), 4);
   });
   EXPECT_EQ(reader.Get(), "ping");
@@ -149,7 +153,12 @@ TEST_F(HooksTest, WaitAllCollectsPiecesUntilTheEnd) {
   });
   Spawn([&] {
     EXPECT_EQ(send(pair.fd[1], "abcd", 4, 0), 4);
-    Sleep(absl::ZeroDuration());  // the reader takes the first piece
+    ASSERT_TRUE(WaitUntil(
+        [&] {
+          int unread = -1;
+          return ioctl(pair.fd[0], FIONREAD, &unread) == 0 && unread == 0;
+        },
+        "the reader took the first piece"));
     EXPECT_EQ(send(pair.fd[1], "efghij", 6, 0), 6);
     shutdown(pair.fd[1], SHUT_WR);
   });
@@ -392,7 +401,9 @@ TEST_F(HooksTest, KillEndsAGreenletBlockedInAHookedCall) {
     hooks::RethrowPending();
   });
   const unsigned long long before = hooks::CooperativeWaits();
-  Sleep(absl::ZeroDuration());  // it runs (one thread) and blocks in recv
+  // It runs (one thread) and blocks in recv.
+  ASSERT_TRUE(WaitUntil([&] { return hooks::CooperativeWaits() > before; },
+                        "the greenlet blocked in recv"));
   ASSERT_EQ(hooks::CooperativeWaits(), before + 1);
   blocked.Kill();
   EXPECT_TRUE(blocked.killed());

@@ -13,6 +13,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/wait_until.h"
 #include "tests/testing/leak_check.h"
 
 namespace evergreen {
@@ -103,7 +104,7 @@ TEST_F(HubTest, DestroyCurrentUnwindsSuspendedGreenlets) {
       Sleep(absl::Hours(1));
     });
   }
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntilAllBlocked());
   Hub::DestroyCurrent();
   EXPECT_EQ(unwound, 3);
   // A fresh hub works.

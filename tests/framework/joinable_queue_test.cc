@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/leak_check.h"
+#include "tests/testing/wait_until.h"
 
 namespace evergreen {
 namespace {
@@ -92,16 +93,18 @@ TEST_F(JoinableQueueTest, EveryBlockedJoinerReturnsOnTheLastTaskDone) {
   JoinableQueue<int> q;
   ASSERT_TRUE(q.Put(1).ok());
   int joined = 0;
+  int joining = 0;
   for (int i = 0; i < 3; ++i) {
     Spawn([&] {
+      ++joining;
       if (q.Join()) ++joined;
     });
   }
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntil([&] { return joining == 3; }, "3 joiners blocked"));
   EXPECT_EQ(joined, 0);
   ASSERT_TRUE(q.Get().ok());
   ASSERT_TRUE(q.TaskDone().ok());
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntil([&] { return joined >= 3; }, "the joiners returned"));
   EXPECT_EQ(joined, 3);
 }
 
@@ -109,12 +112,12 @@ TEST_F(JoinableQueueTest, ItemsHandedToWaitingGettersAndAdmittedPuttersCount) {
   leak_check::ExpectLeftovers("a putter stays blocked on the full queue");
   JoinableQueue<int> q(1);
   Spawn([&] { (void)q.Get(); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForGetters(q, 1));
   ASSERT_TRUE(q.Put(1).ok());  // straight to the getter
   EXPECT_EQ(q.unfinished_tasks(), 1u);
   ASSERT_TRUE(q.Put(2).ok());
   Spawn([&] { ASSERT_TRUE(q.Put(3).ok()); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForPutters(q, 1));
   EXPECT_EQ(q.unfinished_tasks(), 2u);  // 3 is not in yet
   EXPECT_EQ(*q.Get(), 2);
   EXPECT_EQ(q.unfinished_tasks(), 3u);  // admitted by that Get
@@ -126,8 +129,12 @@ TEST_F(JoinableQueueTest, ImmediateShutdownReleasesJoinAndDropsItsTasks) {
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(q.Put(i).ok());
   ASSERT_TRUE(q.Get().ok());  // one task in flight
   bool joined = false;
-  auto joiner = Spawn([&] { joined = q.Join(); });
-  Sleep(absl::ZeroDuration());
+  bool joining = false;
+  auto joiner = Spawn([&] {
+    joining = true;
+    joined = q.Join();
+  });
+  ASSERT_TRUE(WaitForFlag(joining, "the joiner blocked in Join"));
   EXPECT_FALSE(joined);
   q.Shutdown(/*immediate=*/true);
   EXPECT_EQ(q.Get().status().code(), StatusCode::kFailedPrecondition);
@@ -160,8 +167,12 @@ TEST_F(JoinableQueueTest, EarlyTaskDoneThenImmediateShutdownDoesNotUnderflow) {
 TEST_F(JoinableQueueTest, KillingABlockedJoinerLeavesTheQueueUsable) {
   JoinableQueue<int> q;
   ASSERT_TRUE(q.Put(1).ok());
-  auto joiner = Spawn([&] { (void)q.Join(); });
-  Sleep(absl::ZeroDuration());
+  bool joining = false;
+  auto joiner = Spawn([&] {
+    joining = true;
+    (void)q.Join();
+  });
+  ASSERT_TRUE(WaitForFlag(joining, "the joiner blocked in Join"));
   joiner.Kill();
   EXPECT_TRUE(joiner.killed());
   ASSERT_TRUE(q.Get().ok());

@@ -11,6 +11,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/wait_until.h"
 
 namespace evergreen {
 namespace {
@@ -114,9 +115,9 @@ TEST_F(LockTest, RLockPassesToTheFirstWaiterOnTheLastRelease) {
   };
   auto a = make("a");
   auto b = make("b");
-  Turn();
+  ASSERT_TRUE(WaitUntilAllBlocked());
   rlock.Release();
-  Turn();
+  ASSERT_TRUE(WaitUntilAllBlocked());  // a wrongly freed lock would be taken
   EXPECT_TRUE(order.empty());  // still held once
   rlock.Release();
   a.Get();

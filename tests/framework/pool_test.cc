@@ -14,6 +14,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/wait_until.h"
 #include "tests/testing/leak_check.h"
 
 namespace evergreen {
@@ -26,8 +27,6 @@ class PoolTest : public ::testing::Test {
  protected:
   void TearDown() override { Hub::DestroyCurrent(); }
 };
-
-void Turn() { Sleep(absl::ZeroDuration()); }
 
 // B-P1
 TEST_F(PoolTest, FreeCountFollowsSpawnAndCompletion) {
@@ -68,7 +67,7 @@ TEST_F(PoolTest, ApplyAsyncOnAFullPoolQueuesWithoutBlocking) {
   EXPECT_EQ(Hub::Current()->turns(), turns);  // did not block
   EXPECT_TRUE(pool.Contains(queued));
   EXPECT_EQ(pool.size(), 2);
-  Turn();
+  ASSERT_TRUE(WaitUntilAllBlocked());
   EXPECT_FALSE(queued.started());
   EXPECT_FALSE(ran);
   release.Set();
@@ -86,7 +85,7 @@ TEST_F(PoolTest, SecondSpawnBlocksUntilASlotFrees) {
     pool.Spawn([] {});
     spawned = true;
   });
-  Turn();
+  ASSERT_TRUE(WaitUntilAllBlocked());
   EXPECT_FALSE(spawned);
   EXPECT_TRUE(pool.Full());
   release.Set();
@@ -250,7 +249,7 @@ TEST_F(PoolTest, WaitAvailableBlocksUntilASlotFrees) {
   Event release;
   pool.Spawn([&] { release.Wait(); });
   auto waiter = Spawn([&] { return pool.WaitAvailable(); });
-  Turn();
+  ASSERT_TRUE(WaitUntilAllBlocked());
   EXPECT_FALSE(waiter.ready());
   release.Set();
   EXPECT_TRUE(waiter.Get());
@@ -266,7 +265,7 @@ TEST_F(PoolTest, SlotsGoToWaitersInArrivalOrder) {
   pool.ApplyAsync([&] { order.push_back("async-1"); });
   auto spawner =
       Spawn([&] { pool.Spawn([&] { order.push_back("spawned"); }); });
-  Turn();
+  ASSERT_TRUE(WaitUntilAllBlocked());
   pool.ApplyAsync([&] { order.push_back("async-2"); });
   release.Set();
   EXPECT_TRUE(pool.Join());
@@ -279,7 +278,7 @@ TEST_F(PoolTest, KillAlsoKillsQueuedGreenletsWhichNeverRun) {
   bool queued_ran = false;
   auto running = pool.Spawn([] { Sleep(absl::Hours(1)); });
   auto queued = pool.ApplyAsync([&] { queued_ran = true; });
-  Turn();
+  ASSERT_TRUE(WaitUntilAllBlocked());
   pool.Kill();
   EXPECT_TRUE(running.killed());
   EXPECT_TRUE(queued.killed());
@@ -294,7 +293,7 @@ TEST_F(PoolTest, KilledBlockedSpawnerLeavesThePoolConsistent) {
   pool.Spawn([&] { release.Wait(); });
   bool extra_ran = false;
   auto spawner = Spawn([&] { pool.Spawn([&] { extra_ran = true; }); });
-  Turn();
+  ASSERT_TRUE(WaitUntilAllBlocked());
   spawner.Kill();
   release.Set();
   EXPECT_TRUE(pool.Join());
@@ -365,7 +364,7 @@ TEST_F(PoolTest, HubShutdownUnwindsMembersOfALivePool) {
     members.push_back(pool.Spawn([] { Sleep(absl::Hours(1)); }));
   }
   auto queued = pool.ApplyAsync([] {});
-  Turn();
+  ASSERT_TRUE(WaitUntilAllBlocked());
   Hub::DestroyCurrent();  // the pool outlives its hub
   for (const auto& g : members) EXPECT_TRUE(g.killed());
   // Admitted as a slot freed, then unwound before it ever ran.

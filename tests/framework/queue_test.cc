@@ -21,6 +21,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/leak_check.h"
+#include "tests/testing/wait_until.h"
 
 namespace evergreen {
 namespace {
@@ -60,7 +61,7 @@ TEST_F(QueueTest, TryPutFromHubCallbackWakesBlockedGetterWithinOneTurn) {
     got = *q.Get();
     got_turn = Hub::Current()->turns();
   });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForGetters(q, 1));
   ASSERT_EQ(q.waiting_getters(), 1u);
   bool put_ok = false;
   Hub::Current()->Post([&] {
@@ -93,17 +94,16 @@ TEST_F(QueueTest, BoundedProducerBlocksAfterMaxsizeAndEachGetUnblocksOnePut) {
   });
   // Until it blocks on the third Put (its first two may yield once on a
   // loaded machine: MaybeYield).
-  const absl::Time give_up = absl::Now() + absl::Seconds(30);
-  while (q.waiting_putters() == 0 && absl::Now() < give_up) {
-    Sleep(absl::ZeroDuration());
-  }
+  ASSERT_TRUE(WaitForPutters(q, 1));
   EXPECT_THAT(put_done, ElementsAre(0, 1));
   EXPECT_TRUE(q.full());
   EXPECT_EQ(q.waiting_putters(), 1u);
   for (int expected = 0; expected < 5; ++expected) {
     EXPECT_EQ(*q.Get(), expected);  // FIFO order
-    Sleep(absl::ZeroDuration());
-    EXPECT_EQ(put_done.size(), std::min<std::size_t>(expected + 3, 5));
+    const std::size_t admitted = std::min<std::size_t>(expected + 3, 5);
+    ASSERT_TRUE(WaitUntil([&] { return put_done.size() >= admitted; },
+                          "the admitted putter returned"));
+    EXPECT_EQ(put_done.size(), admitted);
   }
   EXPECT_TRUE(producer.dead());
 }
@@ -115,13 +115,14 @@ TEST_F(QueueTest, EachPutCompletesExactlyOneOfFourBlockedGetters) {
   for (int g = 0; g < 4; ++g) {
     Spawn([&, g] { got.emplace_back(g, *q.Get()); });
   }
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForGetters(q, 4));
   ASSERT_EQ(q.waiting_getters(), 4u);
   for (int i = 0; i < 4; ++i) {
     ASSERT_TRUE(q.Put(10 + i).ok());
     EXPECT_EQ(q.waiting_getters(), 3u - i);
     EXPECT_EQ(q.size(), 0u);  // handed over, not buffered
-    Sleep(absl::ZeroDuration());
+    ASSERT_TRUE(WaitUntil([&] { return got.size() >= i + 1u; },
+                          "the served getter returned"));
     ASSERT_EQ(got.size(), i + 1u);
     EXPECT_EQ(got.back(), std::make_pair(i, 10 + i));  // arrival order
   }
@@ -137,15 +138,16 @@ TEST_F(QueueTest, BlockedPuttersAreAdmittedInArrivalOrder) {
       completed.push_back(p);
     });
   }
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForPutters(q, 3));
   EXPECT_EQ(q.waiting_putters(), 3u);
   // A putter that never waited cannot jump the line.
   EXPECT_EQ(q.TryPut(99).code(), StatusCode::kResourceExhausted);
   for (int expected = 0; expected <= 3; ++expected) {
     EXPECT_EQ(*q.Get(), expected);
-    Sleep(absl::ZeroDuration());
-    EXPECT_EQ(completed.size(),
-              static_cast<std::size_t>(std::min(expected + 1, 3)));
+    const auto admitted = static_cast<std::size_t>(std::min(expected + 1, 3));
+    ASSERT_TRUE(WaitUntil([&] { return completed.size() >= admitted; },
+                          "the admitted putter returned"));
+    EXPECT_EQ(completed.size(), admitted);
   }
   EXPECT_THAT(completed, ElementsAre(1, 2, 3));
 }
@@ -154,7 +156,7 @@ TEST_F(QueueTest, ItemPutForAWaitingGetterIsNotStolenByALaterGetter) {
   Queue<int> q;
   int got = 0;
   auto getter = Spawn([&] { got = *q.Get(); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForGetters(q, 1));
   ASSERT_TRUE(q.TryPut(1).ok());
   EXPECT_EQ(q.TryGet().status().code(), StatusCode::kUnavailable);
   ASSERT_TRUE(getter.Join(absl::Seconds(30)));
@@ -200,10 +202,11 @@ TEST_F(QueueTest, PutWakesEveryPeekerAndStillDeliversToTheGetter) {
   Spawn([&] { seen.push_back("peek1:" + std::to_string(*q.Peek())); });
   Spawn([&] { seen.push_back("get:" + std::to_string(*q.Get())); });
   Spawn([&] { seen.push_back("peek2:" + std::to_string(*q.Peek())); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForGetters(q, 3));
   ASSERT_EQ(q.waiting_getters(), 3u);
   ASSERT_TRUE(q.Put(4).ok());
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntil([&] { return seen.size() >= 3; },
+                        "the peekers and the getter returned"));
   EXPECT_THAT(seen,
               ::testing::UnorderedElementsAre("peek1:4", "get:4", "peek2:4"));
   EXPECT_EQ(q.size(), 0u);
@@ -263,14 +266,13 @@ TEST_F(QueueTest, MoveOnlyItemsPassThroughBufferPutterAndGetter) {
   ASSERT_TRUE(q.Put(std::make_unique<int>(1)).ok());
   bool put_ok = false;
   Spawn([&] { put_ok = q.Put(std::make_unique<int>(2)).ok(); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForPutters(q, 1));
   EXPECT_EQ(**q.Get(), 1);  // admits the blocked putter's item
   EXPECT_EQ(**q.Get(), 2);
-  Sleep(absl::ZeroDuration());
-  EXPECT_TRUE(put_ok);
+  EXPECT_TRUE(WaitForFlag(put_ok, "the admitted Put returned OK"));
   std::unique_ptr<int> got;
   auto getter = Spawn([&] { got = *q.Get(); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForGetters(q, 1));
   ASSERT_TRUE(q.TryPut(std::make_unique<int>(3)).ok());  // handed over
   ASSERT_TRUE(getter.Join(absl::Seconds(30)));
   ASSERT_NE(got, nullptr);
@@ -290,7 +292,7 @@ TEST_F(QueueTest, ItemsThatOnlyLookCopyableWork) {
 TEST_F(QueueTest, KillingABlockedGetterRemovesItsWaiter) {
   Queue<int> q;
   auto getter = Spawn([q] { (void)q.Get(); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForGetters(q, 1));
   ASSERT_EQ(q.waiting_getters(), 1u);
   getter.Kill();
   EXPECT_TRUE(getter.killed());
@@ -305,13 +307,10 @@ TEST_F(QueueTest, ItemHandedToAGetterKilledBeforeItResumesGoesBack) {
   ASSERT_TRUE(q.TryPut(1).ok());
   // One step at a time: a Get that finds an item may yield first
   // (MaybeYield, on a loaded machine), which would swap the two roles.
-  const absl::Time give_up = absl::Now() + absl::Seconds(30);
   auto take_first = Spawn([q] { (void)q.Get(); });  // takes 1
-  while (q.size() != 0 && absl::Now() < give_up) Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntil([&] { return q.size() == 0; }, "the first Get took 1"));
   auto victim = Spawn([q] { (void)q.Get(); });
-  while (q.waiting_getters() == 0 && absl::Now() < give_up) {
-    Sleep(absl::ZeroDuration());
-  }
+  ASSERT_TRUE(WaitForGetters(q, 1));
   ASSERT_EQ(q.waiting_getters(), 1u);
   victim.Kill(nullptr, /*block=*/false);  // runs first on the next turn
   ASSERT_TRUE(q.TryPut(2).ok());          // handed to the victim
@@ -329,7 +328,7 @@ TEST_F(QueueTest, ItemOfAKilledGetterGoesToTheNextWaitingGetter) {
   auto victim = Spawn([q] { (void)q.Get(); });
   int got = 0;
   auto next = Spawn([&] { got = *q.Get(); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForGetters(q, 2));
   ASSERT_EQ(q.waiting_getters(), 2u);
   victim.Kill(nullptr, /*block=*/false);
   ASSERT_TRUE(q.TryPut(9).ok());
@@ -343,7 +342,7 @@ TEST_F(QueueTest, KillingABlockedPutterRemovesItAndItsItem) {
   Queue<int> q(1);
   ASSERT_TRUE(q.TryPut(1).ok());
   auto putter = Spawn([q] { (void)q.Put(2); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForPutters(q, 1));
   ASSERT_EQ(q.waiting_putters(), 1u);
   putter.Kill();
   EXPECT_EQ(q.waiting_putters(), 0u);
@@ -410,7 +409,8 @@ TEST_F(QueueTest, ShutdownWakesBlockedPuttersAndGetters) {
     all.push_back(Spawn([&] { codes.push_back(empty.Get().status().code()); }));
   }
   all.push_back(Spawn([&] { codes.push_back(empty.Peek().status().code()); }));
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForPutters(full, 2));
+  ASSERT_TRUE(WaitForGetters(empty, 3));
   ASSERT_EQ(full.waiting_putters(), 2u);
   ASSERT_EQ(empty.waiting_getters(), 3u);
   full.Shutdown();
@@ -428,7 +428,7 @@ TEST_F(QueueTest, LifoQueueReturnsTheNewestFirst) {
   ASSERT_TRUE(q.Put(1).ok());
   ASSERT_TRUE(q.Put(2).ok());
   Spawn([q] { ASSERT_TRUE(q.Put(3).ok()); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForPutters(q, 1));
   EXPECT_EQ(*q.Peek(), 2);
   EXPECT_EQ(*q.Get(), 2);  // makes room: 3 goes on top
   EXPECT_EQ(*q.Get(), 3);
@@ -530,7 +530,8 @@ TEST_F(QueueTest, DestroyingTheHubUnwindsBlockedGreenletsWithoutLosingItems) {
   Queue<std::unique_ptr<int>> empty;
   Spawn([empty] { (void)empty.Get(); });
   Spawn([empty] { (void)empty.Get(); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitForPutters(full, 1));
+  ASSERT_TRUE(WaitForGetters(empty, 2));
   ASSERT_TRUE(empty.TryPut(std::make_unique<int>(3)).ok());  // handed over
   Hub::DestroyCurrent();
   EXPECT_EQ(full.waiting_putters(), 0u);

@@ -16,6 +16,7 @@
 #include "framework/wait.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/wait_until.h"
 #include "framework/keep_alive.h"
 
 namespace evergreen {
@@ -126,7 +127,7 @@ TEST_F(ResultsTest, TimedKillOfAGreenletThatRefusesToDieReportsIt) {
   bool stubborn = true;
   int kills = 0;
   Greenlet<void> g = SpawnStubborn(&stubborn, &kills);
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntilAllBlocked());
   const absl::Status status = g.Kill(nullptr, true, absl::Milliseconds(20));
   EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_EQ(kills, 1);
@@ -143,7 +144,7 @@ TEST_F(ResultsTest, TimedKillAllReportsHowManyRefusedAndLeavesThemAlive) {
   std::vector<Greenlet<void>> all = {
       SpawnStubborn(&stubborn, &kills), Spawn([] { Sleep(absl::Hours(1)); }),
       SpawnStubborn(&stubborn, &kills)};
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntilAllBlocked());
   const absl::Status status =
       KillAll(all, nullptr, true, absl::Milliseconds(20));
   EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded);
@@ -163,7 +164,7 @@ TEST_F(ResultsTest, TimedGroupKillReportsMembersStillAlive) {
   Group group;
   ASSERT_TRUE(group.Add(SpawnStubborn(&stubborn, &kills)).ok());
   group.Spawn([] { Sleep(absl::Hours(1)); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntilAllBlocked());
   const absl::Status status = group.Kill(nullptr, true, absl::Milliseconds(20));
   EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_EQ(group.size(), 1);  // the stubborn one stays, and stays a member

@@ -15,6 +15,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/wait_until.h"
 
 namespace evergreen {
 namespace {
@@ -27,8 +28,7 @@ class SemaphoreTest : public ::testing::Test {
   void TearDown() override { Hub::DestroyCurrent(); }
 };
 
-// Runs everything that is ready now: spawned greenlets reach their first
-// blocking call.
+// One switch: the other ready greenlets run once.
 void Turn() { Sleep(absl::ZeroDuration()); }
 
 // B-L1
@@ -57,7 +57,7 @@ TEST_F(SemaphoreTest, WaitOnLockedSemaphoreTimesOutThenSucceedsOnRelease) {
   EXPECT_FALSE(sem.Wait(absl::Milliseconds(5)));
   EXPECT_FALSE(sem.Wait(absl::ZeroDuration()));
   auto waiter = Spawn([&] { return sem.Wait(); });
-  Turn();
+  ASSERT_TRUE(WaitUntilAllBlocked());
   EXPECT_FALSE(waiter.ready());
   sem.Release();
   EXPECT_TRUE(waiter.Get());
@@ -69,7 +69,7 @@ TEST_F(SemaphoreTest, ReleaseWakesEveryWaitOnlyWaiterWithoutTakingTheSlot) {
   std::vector<Greenlet<bool>> waiters;
   for (int i = 0; i < 3; ++i)
     waiters.push_back(Spawn([&] { return sem.Wait(); }));
-  Turn();
+  ASSERT_TRUE(WaitUntilAllBlocked());
   sem.Release();
   for (auto& w : waiters) EXPECT_TRUE(w.Get());
   EXPECT_EQ(sem.value(), 1);
@@ -85,7 +85,7 @@ TEST_F(SemaphoreTest, AcquireBlocksUntilRelease) {
     acquired = true;
     sem.Release();
   });
-  Turn();
+  ASSERT_TRUE(WaitUntilAllBlocked());
   EXPECT_FALSE(acquired);
   EXPECT_TRUE(sem.has_waiters());
   sem.Release();
@@ -105,7 +105,7 @@ TEST_F(SemaphoreTest, ReleasesGrantWaitersInArrivalOrder) {
       order.push_back(name);
     }));
   }
-  Turn();
+  ASSERT_TRUE(WaitUntilAllBlocked());
   for (int i = 0; i < 3; ++i) sem.Release();
   for (auto& g : gs) g.Get();
   EXPECT_THAT(order, ElementsAre("a", "b", "c"));
@@ -119,7 +119,7 @@ TEST_F(SemaphoreTest, ReleaserCannotJumpTheQueue) {
     sem.Acquire();
     sem.Release();
   });
-  Turn();
+  ASSERT_TRUE(WaitUntilAllBlocked());
   sem.Release();
   EXPECT_FALSE(sem.TryAcquire());  // the slot already belongs to `waiter`
   EXPECT_EQ(sem.value(), 0);
@@ -157,7 +157,7 @@ TEST_F(SemaphoreTest, KilledWaiterLeavesTheLineAndTheCountConsistent) {
     b_acquired = true;
     sem.Release();
   });
-  Turn();
+  ASSERT_TRUE(WaitUntilAllBlocked());
   a.Kill();
   EXPECT_TRUE(a.killed());
   sem.Release();
@@ -183,7 +183,7 @@ TEST_F(SemaphoreTest, SlotGrantedToAKilledWaiterPassesToTheNext) {
     b_acquired = true;
     sem.Release();
   });
-  Turn();
+  ASSERT_TRUE(WaitUntilAllBlocked());
   a.Kill(nullptr, /*block=*/false);  // delivered before the wake-up below
   sem.Release();                     // grants `a`, which is being killed
   b.Get();

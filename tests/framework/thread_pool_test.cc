@@ -1,6 +1,9 @@
 // ThreadPool: B-H4, and the pool's life cycle.
 #include "framework/thread_pool.h"
 
+#include <sys/types.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
@@ -13,6 +16,8 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/thread_state.h"
+#include "tests/testing/wait_until.h"
 
 namespace evergreen {
 namespace {
@@ -79,9 +84,7 @@ TEST_F(ThreadPoolTest, GrowingThePoolRunsQueuedWorkAlongsideTheBusyThread) {
     return 1;
   });
   auto queued = pool.Spawn([] { return 2; });
-  const absl::Time give_up = absl::Now() + absl::Seconds(30);
-  while (!started.load() && absl::Now() < give_up) Sleep(absl::Milliseconds(1));
-  ASSERT_TRUE(started.load());
+  ASSERT_TRUE(WaitUntil([&] { return started.load(); }, "the first job runs"));
   EXPECT_EQ(pool.queued(), 1u);  // one thread, and it is busy
   ASSERT_TRUE(pool.Resize(1, 2).ok());
   // The first thread is still held: only a second thread can run it.
@@ -181,6 +184,8 @@ TEST_F(ThreadPoolTest, QueuedWorkFailsWhenThePoolIsDestroyed) {
   AsyncResult<int> queued;
   std::atomic<bool> started{false};
   std::atomic<bool> release{false};
+  std::atomic<bool> destroying{false};
+  const pid_t main_tid = gettid();
   std::thread releaser;
   {
     ThreadPool pool({.max_threads = 1});
@@ -197,10 +202,18 @@ TEST_F(ThreadPoolTest, QueuedWorkFailsWhenThePoolIsDestroyed) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     ASSERT_TRUE(started.load());
+    // Released only once the destructor has taken the queue: nothing holds
+    // the pool's lock meanwhile, so the main thread asleep after
+    // `destroying` is the destructor waiting for its worker. Released
+    // earlier, the worker would run the queued function.
     releaser = std::thread([&] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      while (!destroying.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      EXPECT_TRUE(AwaitThreadAsleep(main_tid));
       release.store(true);
     });
+    destroying.store(true);
   }  // blocks until the running work ends; the queued one is cancelled
   releaser.join();
   EXPECT_THROW(queued.Get(), std::runtime_error);
@@ -211,9 +224,8 @@ TEST_F(ThreadPoolTest, IdleThreadsRetire) {
                    .idle_timeout = absl::Milliseconds(10)});
   pool.Apply([] {});
   EXPECT_LE(pool.size(), 1);  // one thread, which may already have retired
-  const absl::Time give_up = absl::Now() + absl::Seconds(10);
-  while (pool.size() > 0 && absl::Now() < give_up) Sleep(absl::Milliseconds(5));
-  EXPECT_EQ(pool.size(), 0);
+  EXPECT_TRUE(WaitUntil([&] { return pool.size() == 0; },
+                        "the idle thread retired"));
 }
 
 TEST_F(ThreadPoolTest, MapKeepsInputOrder) {

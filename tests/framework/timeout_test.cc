@@ -8,6 +8,7 @@
 #include "framework/hub.h"
 #include "framework/waiter.h"
 #include "gtest/gtest.h"
+#include "tests/testing/wait_until.h"
 
 namespace evergreen {
 namespace {
@@ -181,11 +182,13 @@ TEST_F(TimeoutTest, ExpiryAfterAWakeUpInTheSameTurnIsNotLost) {
   // a later wait in the same greenlet is not cut short by it.
   Event event;
   const Timeout* source = nullptr;
-  auto g = Spawn([event, &source]() mutable {
+  bool waiting = false;
+  auto g = Spawn([event, &source, &waiting]() mutable {
     int outcome = 0;
     {
       Timeout t(absl::ZeroDuration());
       try {
+        waiting = true;
         event.Wait();
         outcome = 1;
       } catch (const TimeoutError& e) {
@@ -198,7 +201,8 @@ TEST_F(TimeoutTest, ExpiryAfterAWakeUpInTheSameTurnIsNotLost) {
     if (absl::Now() - start < absl::Milliseconds(20)) outcome = 4;
     return outcome;
   });
-  Sleep(absl::ZeroDuration());  // g now waits, its timer due at once
+  // g now waits, its timer due at once.
+  ASSERT_TRUE(WaitForFlag(waiting, "g waits on the event"));
   event.Set();
   int outcome = -1;
   ASSERT_NO_THROW(outcome = g.Get());

@@ -17,6 +17,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/wait_until.h"
 #include "net/ares_resolver.h"
 #include "net/resolver_options.h"
 #include "net/thread_resolver.h"
@@ -274,14 +275,19 @@ TEST_P(ResolverTest, CallTimeoutShorterThanTheResolversEndsTheWait) {
 
 TEST_P(ResolverTest, KilledLookupLeavesTheResolverUsable) {
   auto resolver = Local();
-  // A Sleep(0) may poll I/O (fair scheduling), so on a fast or a loaded
-  // machine the answer can come within it: try until a lookup is killed
-  // while it still waits for its answer.
+  // The turns until the lookup has started may poll I/O (fair
+  // scheduling), so on a fast or a loaded machine the answer can come
+  // within them: try until a lookup is killed while it still waits for its
+  // answer.
   bool killed_in_flight = false;
   for (int attempt = 0; attempt < 50 && !killed_in_flight; ++attempt) {
-    auto killed =
-        Spawn([&] { return resolver->GetAddrInfo("alpha.test", 80); });
-    Sleep(absl::ZeroDuration());  // it starts and waits for the answer
+    bool asking = false;
+    auto killed = Spawn([&] {
+      asking = true;
+      return resolver->GetAddrInfo("alpha.test", 80);
+    });
+    // It starts and waits for the answer (or has it already).
+    ASSERT_TRUE(WaitForFlag(asking, "the lookup started"));
     if (killed.ready()) continue;
     killed.Kill();
     EXPECT_TRUE(killed.killed());
@@ -299,7 +305,7 @@ TEST_P(ResolverTest, KilledLookupLeavesTheResolverUsable) {
 TEST_P(ResolverTest, LookupKilledWhileTheServerIsSilentLeavesNothingBehind) {
   auto resolver = Silent(absl::Seconds(1), 1);
   auto killed = Spawn([&] { return resolver->GetAddrInfo("alpha.test", 80); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntilAllBlocked());  // it waits for the answer
   killed.Kill();
   EXPECT_TRUE(killed.killed());
   // Its lookup is still in flight, and the resolver still serves others;
@@ -384,7 +390,7 @@ TEST_F(AresResolverTest, DestroyingTheResolverCancelsLookupsInFlight) {
   auto resolver = *AresResolver::Create(
       {.servers = {silent_.server()}, .timeout = absl::Seconds(5), .tries = 1});
   auto lookup = Spawn([&] { return resolver->GetAddrInfo("alpha.test", 80); });
-  Sleep(absl::ZeroDuration());
+  ASSERT_TRUE(WaitUntilAllBlocked());  // it waits for the answer
   resolver.reset();
   absl::StatusOr<Addresses> addrs = lookup.Get();
   EXPECT_EQ(addrs.status().code(), absl::StatusCode::kCancelled)
@@ -403,7 +409,7 @@ TEST_F(AresResolverTest, LookupsBeyondTheLimitWaitTheirTurn) {
   }
   auto waiting = lookup("beta.test");
   auto killed_while_waiting = lookup("gamma.test");
-  Sleep(absl::ZeroDuration());  // all of them start
+  ASSERT_TRUE(WaitUntilAllBlocked());  // all of them start
   // Only the lookups in flight were sent, each an A and an AAAA query.
   const int sent = 2 * AresResolver::kMaxLookupsInFlight;
   EXPECT_EQ(silent_.TakeQueries(sent, absl::Seconds(2)), sent);

@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "framework/hub.h"
 #include "gtest/gtest.h"
+#include "tests/testing/wait_until.h"
 #include "net/socket.h"
 #include "net/stream_server.h"
 
@@ -89,11 +90,8 @@ TEST_F(ServerFairnessTest, AnAlwaysReadableConnectionDoesNotStarveOthers) {
   Firehose firehose(server.address(), &stop);
   ASSERT_TRUE(firehose.connected());
   // Wait until the firehose's echoes flow: its handler is busy.
-  const absl::Time flowing_by = absl::Now() + absl::Seconds(10);
-  while (firehose.received() < (1 << 20) && absl::Now() < flowing_by) {
-    Sleep(absl::Milliseconds(1));
-  }
-  ASSERT_GE(firehose.received(), 1 << 20);
+  ASSERT_TRUE(WaitUntil([&] { return firehose.received() >= (1 << 20); },
+                        "1 MiB of the firehose's echoes came back"));
 
   absl::StatusOr<Socket> client =
       Socket::Connect(server.address(), absl::Seconds(5));

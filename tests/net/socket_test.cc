@@ -15,6 +15,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/wait_until.h"
 
 namespace evergreen {
 namespace {
@@ -125,16 +126,13 @@ TEST_F(SocketBasicsTest, SocketDefaultTimeoutApplies) {
 // Sleep(0) is not enough: the reader may yield once before it blocks when
 // its slice ran long (a loaded machine, a sanitizer).
 bool AwaitReader(Socket& socket) {
-  const absl::Time give_up = absl::Now() + absl::Seconds(30);
-  while (absl::Now() < give_up) {
-    absl::Status probe = socket.Recv(1, absl::ZeroDuration()).status();
-    if (probe.code() == absl::StatusCode::kFailedPrecondition &&
-        absl::StrContains(probe.message(), "already reading")) {
-      return true;
-    }
-    Sleep(absl::ZeroDuration());
-  }
-  return false;
+  return WaitUntil(
+      [&socket] {
+        absl::Status probe = socket.Recv(1, absl::ZeroDuration()).status();
+        return probe.code() == absl::StatusCode::kFailedPrecondition &&
+               absl::StrContains(probe.message(), "already reading");
+      },
+      "another greenlet reads the socket");
 }
 
 TEST_F(SocketBasicsTest, SecondConcurrentReaderIsRefused) {

@@ -25,6 +25,7 @@
 #include "framework/waiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/wait_until.h"
 #include "tests/testing/error_log.h"
 
 namespace evergreen {
@@ -135,7 +136,7 @@ TEST_F(StreamServerTest, AfterStopAcceptingClientsWaitUntilStartAccepting) {
 TEST_F(StreamServerTest, PausingAndResumingAtOnceStillServes) {
   StreamServer server(Loopback(), Echo);
   ASSERT_TRUE(server.Start().ok());
-  Sleep(absl::ZeroDuration());   // the acceptor now waits on the listener
+  ASSERT_TRUE(WaitUntilAllBlocked());  // the acceptor waits on the listener
   for (int i = 0; i < 3; ++i) {  // the old acceptor may not have unwound yet
     server.StopAccepting();
     server.StartAccepting();
@@ -364,8 +365,8 @@ TEST_F(StreamServerTest, KillingServeForeverStopsTheServer) {
                         Sleep(absl::Hours(1));
                       });
   auto serving = Spawn([&server] { return server.ServeForever(); });
-  Sleep(absl::ZeroDuration());  // ServeForever has started the server
-  ASSERT_TRUE(server.running());
+  ASSERT_TRUE(WaitUntil([&server] { return server.running(); },
+                        "ServeForever started the server"));
   Socket client = ConnectTo(server.address());
   EXPECT_EQ(ReadSome(client, 2), "hi");
   serving.Kill();
@@ -515,12 +516,12 @@ void WarmUpErrorReporting() {
     auto waiter = Spawn([reported = warm.reported]() mutable {
       return reported.Wait(kPatience);
     });
-    Sleep(absl::ZeroDuration());
+    EXPECT_TRUE(WaitUntilAllBlocked());
     Hub::Current()->HandleError(
         "warm-up", std::make_exception_ptr(std::runtime_error("warm-up")));
     EXPECT_TRUE(waiter.Get(kPatience));
   }
-  for (int i = 0; i < 3; ++i) Sleep(absl::ZeroDuration());  // it is released
+  EXPECT_TRUE(WaitUntilAllBlocked());  // the hub released it
 }
 
 TEST_F(StreamServerTest, AcceptBacksOffUnderEmfileWithoutSpinningAndRecovers) {

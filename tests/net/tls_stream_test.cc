@@ -7,6 +7,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/wait_until.h"
 #include "net/tls_socket.h"
 #include "tests/net/tls_fixture.h"
 
@@ -133,7 +134,7 @@ TEST_F(TlsStreamTest, CloseFromAnotherGreenletWakesABlockedReader) {
   ASSERT_TRUE(ends.client.ok() && ends.server.ok());
   TlsSocket& client = *ends.client;
   auto reader = Spawn([&client] { return client.Read(10).status(); });
-  Sleep(absl::ZeroDuration());  // the reader is now blocked
+  ASSERT_TRUE(WaitUntilAllBlocked());  // the reader is now blocked
   client.Close();
   const absl::Status status = reader.Get(absl::Seconds(5));
   EXPECT_EQ(status.code(), absl::StatusCode::kCancelled) << status;

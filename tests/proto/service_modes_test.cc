@@ -18,6 +18,7 @@
 #include "framework/greenlet.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/wait_until.h"
 #include "tests/proto/echo_service.h"
 #include "tests/testing/error_log.h"
 
@@ -122,7 +123,8 @@ TEST_F(ServiceModesTest, OneActorRunsItsCallsOneAtATime) {
   std::vector<Pending> pending;
   for (int i = 0; i < 3; ++i) pending.push_back(client.SayAsync(Say("gate")));
   ASSERT_TRUE(gate->entered.Wait(kPatience));
-  for (int i = 0; i < 20; ++i) Sleep(absl::ZeroDuration());  // turns pass
+  // Everything that could run has run: a second call would be in by now.
+  ASSERT_TRUE(WaitUntilAllBlocked());
   EXPECT_EQ(gate->running, 1);
   EXPECT_FALSE(pending[1].ready());
   gate->release.Set();
@@ -267,11 +269,12 @@ TEST_F(ServiceModesTest, InstanceCrashFailsOnlyItsCallAndIsRestarted) {
   EXPECT_EQ(survived->text(), "crashy#0");
   // The restart happens on the supervisor's next turns: bounded wait.
   absl::StatusOr<AnyActorRef> after;
-  for (int i = 0; i < 1000; ++i) {
-    after = Registry::Current().Lookup("crashy#1");
-    if (after.ok() && *after != *before) break;
-    Sleep(absl::Milliseconds(10));
-  }
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        after = Registry::Current().Lookup("crashy#1");
+        return after.ok() && *after != *before;
+      },
+      "crashy#1 restarted"));
   ASSERT_TRUE(after.ok()) << after.status();
   EXPECT_NE(*after, *before);
   // Both instances serve; the restarted one starts from a fresh state.

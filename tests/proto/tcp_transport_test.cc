@@ -12,6 +12,7 @@
 #include "actors/transport/tcp_channel.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/wait_until.h"
 #include "tests/proto/echo_service.h"
 #include "tests/proto/raw_client.h"
 #include "tests/testing/error_log.h"
@@ -234,8 +235,10 @@ TEST_F(TcpTransportTest, HandlerErrorFailsOnlyItsCall) {
 TEST_F(TcpTransportTest, ServerRestartFailsPendingCallsAndReconnects) {
   Echo::Client client(Channel::Tcp(Target()));
   ASSERT_TRUE(client.Say(Say("before")).ok());
+  const int runs_before = EchoService::runs;
   auto pending = client.SayAsync(Say("slow", 500));
-  Sleep(absl::Milliseconds(50));  // let it reach the handler
+  ASSERT_TRUE(WaitUntil([&] { return EchoService::runs > runs_before; },
+                        "the slow call reached the handler"));
   const absl::Time stop = absl::Now();
   server_->Stop(absl::ZeroDuration());
   absl::StatusOr<EchoReply> failed = pending.Get();
@@ -296,7 +299,8 @@ TEST_F(TcpTransportTest, OverTheConcurrencyBoundCallsFailAtOnce) {
   StartServer({.max_concurrent_calls = 1});
   Echo::Client client(Channel::Tcp(Target()));
   auto slow = client.SayAsync(Say("slow", 300));
-  Sleep(absl::Milliseconds(50));
+  ASSERT_TRUE(WaitUntil([] { return EchoService::runs >= 1; },
+                        "the slow call reached the handler"));
   const absl::Time start = absl::Now();
   absl::StatusOr<EchoReply> refused = client.Say(Say("refused"));
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
