@@ -9,7 +9,7 @@
 namespace evergreen {
 
 Waiter::Waiter()
-    : node_(&Waiter::Resume),
+    : node_(&Waiter::Resume, &Waiter::Target),
       hub_(Hub::Current()),
       greenlet_(RawGreenlet::Current()) {
   ev_timer_init(&timer_, &Waiter::OnTimer, 0.0, 0.0);
@@ -28,6 +28,12 @@ void Waiter::Resume(internal::Runnable* node, bool discard) {
                                            offsetof(Waiter, node_));
   if (discard || !waiter->waiting_) return;
   waiter->greenlet_->Switch();
+}
+
+RawGreenlet* Waiter::Target(internal::Runnable* node) {
+  auto* waiter = reinterpret_cast<Waiter*>(reinterpret_cast<char*>(node) -
+                                           offsetof(Waiter, node_));
+  return waiter->waiting_ ? waiter->greenlet_ : nullptr;
 }
 
 void Waiter::OnTimer(struct ev_loop*, ev_timer* timer, int) {

@@ -115,6 +115,13 @@ class RawGreenlet {
     return Throw(std::make_exception_ptr(std::move(error)));
   }
 
+  // Takes the stack of a greenlet that has not started, as its first
+  // Switch() would, so that switching to it next cannot fail for want of
+  // one; started() is true from then on. OK when already started.
+  // Errors: ResourceExhausted (the stack pool's message) when no stack
+  // could be had; FailedPrecondition on another thread.
+  absl::Status Prepare();
+
   // Started: the body has begun running (or it died before starting).
   bool started() const { return started_; }
   // Dead: the body has finished, by returning or by an exception.
@@ -155,9 +162,11 @@ class RawGreenlet {
 
   // The greenlet running on the calling thread (the thread's main greenlet
   // when no other runs). Creates the thread's greenlet state on first use.
-  static RawGreenlet* Current();
+  static RawGreenlet* Current() {
+    return internal::ThreadState::Get()->current();
+  }
   // The calling thread's implicit main greenlet.
-  static RawGreenlet* Main();
+  static RawGreenlet* Main() { return internal::ThreadState::Get()->main(); }
 
  private:
   friend class internal::ThreadState;
@@ -170,6 +179,7 @@ class RawGreenlet {
   [[noreturn, gnu::noinline, gnu::cold]] void FailSwitch(
       const char* what) const;
   void StartContext();
+  absl::Status TryStartContext();
   // Suspends the running greenlet `self` and resumes this one.
   void* ResumeFrom(RawGreenlet* self);
   // Bookkeeping on the arriving side of a jump.

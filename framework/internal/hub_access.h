@@ -43,6 +43,10 @@ class HubAccess {
   // body of Sleep(0). Throws as Suspend().
   static void Yield(Hub* hub) { hub->Yield(); }
 
+  // For a greenlet about to finish: the greenlet to pass control to
+  // instead of the hub (a hand-off, docs/hub.md), or nullptr.
+  static RawGreenlet* HandOffAtExit(Hub* hub) { return hub->HandOffAtExit(); }
+
   // Keeps the loop alive while > 0 (see framework/keep_alive.h).
   static void AddKeepAlive(Hub* hub) { hub->AddKeepAlive(); }
   static void ReleaseKeepAlive(Hub* hub) { hub->ReleaseKeepAlive(); }
