@@ -231,6 +231,12 @@ bool Hub::Join(absl::Duration timeout) {
   return !join_timed_out_;
 }
 
+std::int64_t Hub::WaitStartNanos() const {
+  const std::uint64_t activity =
+      registry_entry_->activity.load(std::memory_order_relaxed);
+  return (activity & 1) != 0 ? slice_start_ : internal::CoarseNanos();
+}
+
 void Hub::Post(absl::AnyInvocable<void()> fn) { remote_->Post(std::move(fn)); }
 
 namespace {

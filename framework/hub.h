@@ -186,6 +186,12 @@ class Hub {
   void AddKeepAlive();
   void ReleaseKeepAlive();
   void CountWatcher(int delta) { active_watchers_ += delta; }
+  // When the running greenlet's wait began, for the live dump, without a
+  // clock read while the hub runs a batch: the start of the greenlet's
+  // slice (when it was switched in; MaybeYield bounds a slice of
+  // cooperative code by the budget). Otherwise (the main greenlet between
+  // Joins) one coarse clock read.
+  std::int64_t WaitStartNanos() const;
   bool HasReadyWork() const {
     return !ready_.empty() || !batch_.empty() || polling_ahead_;
   }

@@ -82,8 +82,9 @@ bool Waiter::WaitIgnoringDeadline(absl::Duration timeout) {
     internal::HubAccess::CountWatcher(hub_, 1);
   }
   WaitGuard guard(&waiting_);
-  // For the live dump's "waiting ... for 1.5s" (one vDSO read).
-  greenlet_->set_waiting_since(internal::CoarseNanos());
+  // For the live dump's "waiting ... for 1.5s" (no clock read while the
+  // hub runs a batch: the start of this greenlet's slice).
+  greenlet_->set_waiting_since(internal::HubAccess::WaitStartNanos(hub_));
   while (!woken_ && !timed_out_) internal::HubAccess::Suspend(hub_);
   if (ev_is_active(&timer_)) {
     ev_timer_stop(hub_->loop(), &timer_);

@@ -149,7 +149,8 @@ class RawGreenlet {
   absl::Time deadline() const { return deadline_; }
   void set_deadline(absl::Time deadline) { deadline_ = deadline; }
   // When the framework's last wait in this greenlet began (nanoseconds of
-  // CLOCK_MONOTONIC_COARSE); 0 before any. The live dump says from it how
+  // CLOCK_MONOTONIC_COARSE; the framework records the start of the slice
+  // in which the wait began, see Hub::WaitStartNanos); 0 before any. The live dump says from it how
   // long a greenlet has waited. The raw layer only stores it.
   std::int64_t waiting_since() const { return waiting_since_; }
   void set_waiting_since(std::int64_t nanos) { waiting_since_ = nanos; }
