@@ -23,7 +23,7 @@ bool IsGreenletExit(const std::exception_ptr& error) {
 
 }  // namespace
 
-GreenletBase::GreenletBase(GreenletOptions options)
+GreenletBase::GreenletBase(GreenletOptions&& options)
     : hub_(Hub::Current()),
       raw_([this](void*) -> void* { return Trampoline(); },
            RawGreenlet::Options{.parent = internal::HubAccess::greenlet(hub_),

@@ -107,7 +107,7 @@ class GreenletBase : public internal::Linkable, private internal::HubTracked {
   }
 
  protected:
-  GreenletBase(GreenletOptions options);
+  explicit GreenletBase(GreenletOptions&& options);
   virtual ~GreenletBase();
 
   // Runs the user's callable and stores its value. Throws what it throws.
