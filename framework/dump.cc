@@ -24,12 +24,20 @@ namespace evergreen {
 namespace {
 
 // Frames of the switch itself and of every greenlet's entry: what all
-// waiting greenlets have in common.
+// waiting greenlets have in common. A greenlet that handed off (docs/hub.md)
+// waits under the node it ran: the resume of another greenlet.
 bool IsPlumbing(const std::string& frame) {
   static constexpr const char* kPlumbing[] = {
-      "jump_fcontext",        "evergreen::RawGreenlet::",
-      "evergreen::Hub::Suspend", "evergreen::Hub::Yield",
-      "evergreen::Waiter::Wait", "evergreen::GreenletBase::Trampoline",
+      "jump_fcontext",
+      "evergreen::RawGreenlet::",
+      "evergreen::Hub::Suspend",
+      "evergreen::Hub::Yield",
+      "evergreen::Hub::HandOff",
+      "evergreen::Waiter::Wait",
+      "evergreen::Waiter::Resume",
+      "evergreen::GreenletBase::RunStart",
+      "evergreen::internal::BoundRunnable<",
+      "evergreen::GreenletBase::Trampoline",
       "make_fcontext",
   };
   for (const char* prefix : kPlumbing) {

@@ -48,7 +48,7 @@ class GreenletState : public GreenletBase {
   std::optional<T>& value() { return value_; }
 
  protected:
-  explicit GreenletState(GreenletOptions options)
+  explicit GreenletState(GreenletOptions&& options)
       : GreenletBase(std::move(options)) {}
   std::optional<T> value_;
 };
@@ -56,7 +56,7 @@ class GreenletState : public GreenletBase {
 template <>
 class GreenletState<void> : public GreenletBase {
  protected:
-  explicit GreenletState(GreenletOptions options)
+  explicit GreenletState(GreenletOptions&& options)
       : GreenletBase(std::move(options)) {}
 };
 
@@ -64,7 +64,9 @@ class GreenletState<void> : public GreenletBase {
 template <typename T, typename F>
 class GreenletBody final : public GreenletState<T> {
  public:
-  GreenletBody(GreenletOptions options, F body)
+  // Options by reference down to the raw greenlet: one move of the name
+  // per spawn, not one per layer.
+  GreenletBody(GreenletOptions&& options, F body)
       : GreenletState<T>(std::move(options)), body_(std::move(body)) {}
 
  private:

@@ -23,7 +23,7 @@ bool IsGreenletExit(const std::exception_ptr& error) {
 
 }  // namespace
 
-GreenletBase::GreenletBase(GreenletOptions options)
+GreenletBase::GreenletBase(GreenletOptions&& options)
     : hub_(Hub::Current()),
       raw_([this](void*) -> void* { return Trampoline(); },
            RawGreenlet::Options{.parent = internal::HubAccess::greenlet(hub_),
@@ -109,7 +109,12 @@ void* GreenletBase::Trampoline() {
   }
   DropBody();
   Finish(std::move(error), killed);
-  return nullptr;  // back to the hub, the raw parent
+  // Dying, this greenlet switches to its raw parent, the hub; or straight
+  // to the greenlet the hub would resume next (a hand-off: its joiner).
+  if (RawGreenlet* next = internal::HubAccess::HandOffAtExit(hub_)) {
+    (void)raw_.SetParent(next);
+  }
+  return nullptr;
 }
 
 void GreenletBase::Finish(std::exception_ptr error, bool killed) {

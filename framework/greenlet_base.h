@@ -107,7 +107,7 @@ class GreenletBase : public internal::Linkable, private internal::HubTracked {
   }
 
  protected:
-  GreenletBase(GreenletOptions options);
+  explicit GreenletBase(GreenletOptions&& options);
   virtual ~GreenletBase();
 
   // Runs the user's callable and stores its value. Throws what it throws.
@@ -125,6 +125,9 @@ class GreenletBase : public internal::Linkable, private internal::HubTracked {
   void RunStart(bool discard);
   void RunKill(bool discard);
   void RunRelease(bool discard);
+  RawGreenlet* StartTarget() { return dead_ ? nullptr : &raw_; }
+  // Releasing never switches: any greenlet may run the node (a hand-off).
+  RawGreenlet* ReleaseTarget() { return nullptr; }
   static void OnStartTimer(struct ev_loop* loop, ev_timer* timer, int revents);
 
   struct StartTimer {
@@ -134,9 +137,12 @@ class GreenletBase : public internal::Linkable, private internal::HubTracked {
 
   Hub* hub_;
   RawGreenlet raw_;
-  internal::BoundRunnable<GreenletBase, &GreenletBase::RunStart> start_node_;
+  internal::BoundHandOff<GreenletBase, &GreenletBase::RunStart,
+                         &GreenletBase::StartTarget>
+      start_node_;
   internal::BoundRunnable<GreenletBase, &GreenletBase::RunKill> kill_node_;
-  internal::BoundRunnable<GreenletBase, &GreenletBase::RunRelease>
+  internal::BoundHandOff<GreenletBase, &GreenletBase::RunRelease,
+                         &GreenletBase::ReleaseTarget>
       release_node_;
   StartTimer start_timer_;
   std::exception_ptr error_;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <stdexcept>
 #include <utility>
@@ -20,7 +21,6 @@
 namespace evergreen {
 namespace {
 
-thread_local Hub* current_hub = nullptr;
 // Owns the thread's hub. Its destructor must run before the greenlet
 // layer's thread state is torn down, which Current() ensures by creating
 // that state first (thread_local destructors run in reverse order).
@@ -88,7 +88,7 @@ bool internal::HubRemote::Post(absl::AnyInvocable<void()> fn) {
   // libev writes the eventfd only while the loop sleeps in its poll; a
   // loop awake (or spinning in Hub::Run) just finds the flag.
   ev_async_send(loop_, async_);
-  if (current_hub != nullptr && current_hub->remote().get() != this) {
+  if (Hub::current_ != nullptr && Hub::current_->remote().get() != this) {
     cross_hub_traffic = true;  // a reply may come soon: spin for it
     peer_cpu = cpu();
   }
@@ -122,16 +122,12 @@ void internal::HubRemote::Close() {
   dropped.clear();
 }
 
-Hub* Hub::Current() {
-  Hub* hub = current_hub;
-  if (hub != nullptr) return hub;
+Hub* Hub::CreateCurrent() {
   RawGreenlet::Current();  // the greenlet thread state must outlive the hub
   owned_hub.reset(new Hub());
-  current_hub = owned_hub.get();
-  return current_hub;
+  current_ = owned_hub.get();
+  return current_;
 }
-
-Hub* Hub::CurrentIfExists() { return current_hub; }
 
 void Hub::DestroyCurrent() { owned_hub.reset(); }
 
@@ -173,6 +169,8 @@ Hub::~Hub() {
   while (tracked_ != nullptr) tracked_->ShutdownForHub();
   remote_->Close();
   greenlet_.reset();  // unwinds Run(); an unfinished batch returns to ready_
+  // (A batch begun by a hand-off while the hub was not running one.)
+  while (internal::Runnable* node = batch_.PopFront()) node->Discard();
   while (internal::Runnable* node = ready_.PopFront()) node->Discard();
   // Referenced watchers nobody stopped (a keep-alive never released, a
   // watcher of one's own).
@@ -183,14 +181,12 @@ Hub::~Hub() {
   ev_async_stop(loop_, async_.get());
   ev_loop_destroy(loop_);
   internal::UnregisterHub(registry_entry_);  // after Run() has unwound
-  if (current_hub == this) current_hub = nullptr;
+  if (Hub::current_ == this) Hub::current_ = nullptr;
 }
 
-void Hub::CheckThread(const char* what) const {
-  if (current_hub != this) {
-    throw WrongThreadError(
-        absl::StrCat(what, ": object belongs to another thread's hub"));
-  }
+void Hub::FailCheckThread(const char* what) {
+  throw WrongThreadError(
+      absl::StrCat(what, ": object belongs to another thread's hub"));
 }
 
 bool Hub::Join(absl::Duration timeout) {
@@ -233,6 +229,12 @@ bool Hub::Join(absl::Duration timeout) {
   RawGreenlet::Current()->set_waiting_since(internal::CoarseNanos());
   greenlet_->Switch();
   return !join_timed_out_;
+}
+
+std::int64_t Hub::WaitStartNanos() const {
+  const std::uint64_t activity =
+      registry_entry_->activity.load(std::memory_order_relaxed);
+  return (activity & 1) != 0 ? slice_start_ : internal::CoarseNanos();
 }
 
 void Hub::Post(absl::AnyInvocable<void()> fn) { remote_->Post(std::move(fn)); }
@@ -289,6 +291,59 @@ void Hub::SetErrorHandler(ErrorHandler handler) {
   error_handler_ = std::move(handler);
 }
 
+[[gnu::always_inline]] inline bool Hub::MayHandOff(bool batch_over) {
+  if (handoffs_ >= kMaxHandOffs || destroying_) return false;
+  // Beginning the next batch is what Run() does between batches, unless it
+  // has more to do there: a poll due by count, a Join timed out.
+  if (batch_over && (batches_since_poll_ + 1 >= kBatchesPerPoll ||
+                     (joining_ && join_timed_out_))) {
+    return false;
+  }
+  // Only while the hub runs a batch (its activity count odd, see
+  // internal/hub_registry.h): a hand-off then counts as the hub running
+  // the next node (+2: still odd, but changed, so the blocking monitor
+  // sees progress and names whoever holds the hub).
+  std::atomic<std::uint64_t>& activity = registry_entry_->activity;
+  const std::uint64_t count = activity.load(std::memory_order_relaxed);
+  if ((count & 1) == 0) return false;
+  // The budget, as RunReadyBatch checks it after every node.
+  const std::int64_t now = internal::CoarseNanos();
+  if (now - last_poll_ >= poll_budget_) return false;
+  activity.store(count + 2, std::memory_order_relaxed);
+  if (batch_over) {
+    ++turns_;
+    ++batches_since_poll_;
+    ready_.SpliceInto(&batch_);
+  }
+  ++handoffs_;
+  slice_start_ = now;
+  return true;
+}
+
+[[gnu::always_inline]] inline internal::Runnable* Hub::NextHandOff(bool need_target) {
+  const bool batch_over = batch_.empty();
+  internal::Runnable* next = batch_over ? ready_.front() : batch_.front();
+  if (next == nullptr || !next->hands_off()) return nullptr;
+  if (need_target && next->Target() == nullptr) return nullptr;
+  if (!MayHandOff(batch_over)) return nullptr;
+  batch_.PopFront();
+  return next;
+}
+
+[[gnu::always_inline]] inline bool Hub::HandOff() {
+  internal::Runnable* next = NextHandOff(/*need_target=*/false);
+  if (next == nullptr) return false;
+  RawGreenlet* target = next->Target();
+  if (target != nullptr && !target->started() && !target->Prepare().ok())
+      [[unlikely]] {
+    // No stack for it: the hub runs the start and reports the failure.
+    batch_.PushFront(next);
+    return false;
+  }
+  next->Run();
+  return true;
+}
+
 void Hub::Suspend() {
   RawGreenlet* self = RawGreenlet::Current();
   if (self == greenlet_.get()) {
@@ -297,16 +352,31 @@ void Hub::Suspend() {
         "callback, a link callback or a posted function)");
   }
   if (destroying_) throw GreenletExit();
+  if (HandOff()) return;
   greenlet_->Switch();
 }
 
+RawGreenlet* Hub::HandOffAtExit() {
+  internal::Runnable* next = NextHandOff(/*need_target=*/true);
+  return next != nullptr ? next->Target() : nullptr;
+}
+
 void Hub::Yield() {
+  // Nothing else is ready: the hub would only resume the caller. Unless it
+  // has work between batches (see MayHandOff), that is a turn without it.
+  if (ready_.empty() && batch_.empty() && !InHub() &&
+      MayHandOff(/*batch_over=*/true)) {
+    return;
+  }
   // A bare ready-list node on this stack: no timer, no wake-up flags.
   struct YieldNode {
-    internal::Runnable node{&YieldNode::Resume};
+    internal::Runnable node{&YieldNode::Resume, &YieldNode::Target};
     RawGreenlet* greenlet;
     static void Resume(internal::Runnable* node, bool discard) {
       if (!discard) reinterpret_cast<YieldNode*>(node)->greenlet->Switch();
+    }
+    static RawGreenlet* Target(internal::Runnable* node) {
+      return reinterpret_cast<YieldNode*>(node)->greenlet;
     }
   } yield{.greenlet = RawGreenlet::Current()};
   // The node outlives its place in the list: it is unlinked when run, and
@@ -324,7 +394,7 @@ HubStats Hub::stats() const {
                  .pending_calls = pending_calls_,
                  .posted = remote_->pending(),
                  .active_watchers = active_watchers_ + remote_->keep_alives(),
-                 .ready = ready_.size()};
+                 .ready = ready_.size() + batch_.size()};
   return stats;
 }
 
@@ -381,10 +451,11 @@ void Hub::DrainPosted() {
 void Hub::RunReadyBatch() {
   // Only what was ready when the batch began runs now: what it schedules
   // (a Sleep(0), a wake-up) waits for the next turn, after I/O is polled.
-  internal::RunnableList batch;
-  ready_.SpliceInto(&batch);
-  // If the hub greenlet is unwound mid-batch, what was not run yet goes
-  // back to the ready list (in order) so that destruction discards it.
+  // (A greenlet's hand-off may begin the next batch in the hub's place.)
+  ready_.SpliceInto(&batch_);
+  // If the batch stops early, or the hub greenlet is unwound mid-batch,
+  // what was not run yet goes back to the front of the ready list (in
+  // order) so that it runs first, or destruction discards it.
   struct Restore {
     internal::RunnableList* batch;
     internal::RunnableList* ready;
@@ -393,9 +464,9 @@ void Hub::RunReadyBatch() {
       ready->SpliceInto(batch);
       batch->SpliceInto(ready);
     }
-  } restore{&batch, &ready_};
+  } restore{&batch_, &ready_};
   std::int64_t now = internal::CoarseNanos();
-  while (internal::Runnable* node = batch.PopFront()) {
+  while (internal::Runnable* node = batch_.PopFront()) {
     slice_start_ = now;
     internal::HubBusyScope busy(registry_entry_);  // for the monitor
     try {
@@ -405,6 +476,7 @@ void Hub::RunReadyBatch() {
     } catch (...) {
       HandleError("hub callback", std::current_exception());
     }
+    handoffs_ = 0;  // the hub runs again
     // Greenlets that work between yields must not hold off timers and I/O
     // for a whole batch: once the budget is spent, stop here (the rest of
     // the batch goes back first in line) and let Run() poll.

@@ -58,9 +58,12 @@ class Hub {
       absl::AnyInvocable<void(absl::string_view where, std::exception_ptr)>;
 
   // The calling thread's hub, created on first use.
-  static Hub* Current();
-  // The calling thread's hub, or nullptr if it has none yet.
-  static Hub* CurrentIfExists();
+  static Hub* Current() {
+    Hub* hub = current_;
+    return hub != nullptr ? hub : CreateCurrent();
+  }
+  // The calling thread's hub, or nullptr if it has none yet. One TLS load.
+  static Hub* CurrentIfExists() { return current_; }
 
   // Destroys the calling thread's hub now (it is otherwise destroyed at
   // thread exit): live greenlets are killed (unwound with GreenletExit),
@@ -135,7 +138,9 @@ class Hub {
   bool InHub() const { return RawGreenlet::Current() == greenlet_.get(); }
 
   // Throws WrongThreadError unless called on this hub's thread.
-  void CheckThread(const char* what) const;
+  void CheckThread(const char* what) const {
+    if (current_ != this) [[unlikely]] FailCheckThread(what);
+  }
 
   // Brings libev's cached time up to date. Call before starting a timer:
   // the cached time is that of the last poll, stale after greenlets ran,
@@ -181,7 +186,35 @@ class Hub {
   void AddKeepAlive();
   void ReleaseKeepAlive();
   void CountWatcher(int delta) { active_watchers_ += delta; }
-  bool HasReadyWork() const { return !ready_.empty() || polling_ahead_; }
+  // When the running greenlet's wait began, for the live dump, without a
+  // clock read while the hub runs a batch: the start of the greenlet's
+  // slice (when it was switched in; MaybeYield bounds a slice of
+  // cooperative code by the budget). Otherwise (the main greenlet between
+  // Joins) one coarse clock read.
+  std::int64_t WaitStartNanos() const;
+  bool HasReadyWork() const {
+    return !ready_.empty() || !batch_.empty() || polling_ahead_;
+  }
+  // The direct hand-off (docs/hub.md). A greenlet about to suspend runs
+  // the next ready node itself when it is a hand-off node (a wake-up, a
+  // yield, a start: internal/runnable.h) and the hub has nothing to do
+  // before it (no poll due by batch count or budget, no Join timed out,
+  // fewer than kMaxHandOffs hand-offs since the hub last ran): so it
+  // switches straight to the greenlet that node resumes. Returns true when
+  // it ran a node (the caller was resumed since, or never left: re-check
+  // and suspend again if still waiting), false to switch to the hub.
+  // Throws what is thrown into the caller meanwhile.
+  bool HandOff();
+  // For a greenlet about to die: the greenlet to pass control to instead
+  // of the hub (the node that would have resumed it is consumed), or
+  // nullptr for the hub.
+  RawGreenlet* HandOffAtExit();
+  // The next ready node, popped, when a greenlet may run it in the hub's
+  // place; with `need_target`, only one that switches into a greenlet.
+  internal::Runnable* NextHandOff(bool need_target);
+  // Whether a greenlet may act in the hub's place now, at the end of a
+  // batch or within one; if so, counts it as the hub's turn.
+  bool MayHandOff(bool batch_over);
   RawGreenlet* greenlet() const { return greenlet_.get(); }
   internal::HubTracked** tracked_head() { return &tracked_; }
   std::size_t* greenlet_count() { return &live_greenlets_; }
@@ -189,6 +222,8 @@ class Hub {
   internal::HubEntry* registry_entry() const { return registry_entry_; }
 
   Hub();
+  static Hub* CreateCurrent();
+  [[noreturn, gnu::cold]] static void FailCheckThread(const char* what);
   void Run();
   void RunReadyBatch();
   void RanDry();
@@ -203,11 +238,17 @@ class Hub {
                       int revents);
   friend class internal::DelayedCall;  // counts itself in pending_calls_
 
+  // The calling thread's hub. constinit: no dynamic initialiser, so reading
+  // it needs no TLS wrapper call (it is owned in hub.cc).
+  static inline constinit thread_local Hub* current_ = nullptr;
+
   struct ev_loop* loop_;
   std::unique_ptr<struct ev_async> async_;
   std::shared_ptr<internal::HubRemote> remote_;
   std::unique_ptr<RawGreenlet> greenlet_;
   internal::RunnableList ready_;
+  // The batch being run (RunReadyBatch, or hand-offs); empty between.
+  internal::RunnableList batch_;
   internal::HubTracked* tracked_ = nullptr;
   ErrorHandler error_handler_;
   std::vector<std::pair<const void*, std::shared_ptr<void>>> extensions_;
@@ -224,6 +265,10 @@ class Hub {
   // Ready batches run since I/O was last polled (see Run()).
   int batches_since_poll_ = 0;
   static constexpr int kBatchesPerPoll = 16;
+  // Hand-offs since the hub greenlet last ran; at kMaxHandOffs the next
+  // suspension goes to the hub.
+  int handoffs_ = 0;
+  static constexpr int kMaxHandOffs = 64;
   // Fairness, in CoarseNanos(): when I/O was last polled, when the running
   // greenlet was switched in, the poll budget, and how long a slice must
   // have lasted (by the coarse clock) for MaybeYield to be sure that the

@@ -9,7 +9,7 @@
 namespace evergreen {
 
 Waiter::Waiter()
-    : node_(&Waiter::Resume),
+    : node_(&Waiter::Resume, &Waiter::Target),
       hub_(Hub::Current()),
       greenlet_(RawGreenlet::Current()) {
   ev_timer_init(&timer_, &Waiter::OnTimer, 0.0, 0.0);
@@ -28,6 +28,12 @@ void Waiter::Resume(internal::Runnable* node, bool discard) {
                                            offsetof(Waiter, node_));
   if (discard || !waiter->waiting_) return;
   waiter->greenlet_->Switch();
+}
+
+RawGreenlet* Waiter::Target(internal::Runnable* node) {
+  auto* waiter = reinterpret_cast<Waiter*>(reinterpret_cast<char*>(node) -
+                                           offsetof(Waiter, node_));
+  return waiter->waiting_ ? waiter->greenlet_ : nullptr;
 }
 
 void Waiter::OnTimer(struct ev_loop*, ev_timer* timer, int) {
@@ -76,8 +82,9 @@ bool Waiter::WaitIgnoringDeadline(absl::Duration timeout) {
     internal::HubAccess::CountWatcher(hub_, 1);
   }
   WaitGuard guard(&waiting_);
-  // For the live dump's "waiting ... for 1.5s" (one vDSO read).
-  greenlet_->set_waiting_since(internal::CoarseNanos());
+  // For the live dump's "waiting ... for 1.5s" (no clock read while the
+  // hub runs a batch: the start of this greenlet's slice).
+  greenlet_->set_waiting_since(internal::HubAccess::WaitStartNanos(hub_));
   while (!woken_ && !timed_out_) internal::HubAccess::Suspend(hub_);
   if (ev_is_active(&timer_)) {
     ev_timer_stop(hub_->loop(), &timer_);

@@ -65,6 +65,7 @@ class Waiter {
 
  private:
   static void Resume(internal::Runnable* node, bool discard);
+  static RawGreenlet* Target(internal::Runnable* node);
   static void OnTimer(struct ev_loop* loop, ev_timer* timer, int revents);
 
   // The node's address is the Waiter's: Resume() recovers it.

@@ -68,10 +68,6 @@ RawGreenlet::~RawGreenlet() {
   internal::OnContextRetired(&sanitizer_);
 }
 
-RawGreenlet* RawGreenlet::Current() { return ThreadState::Get()->current(); }
-
-RawGreenlet* RawGreenlet::Main() { return ThreadState::Get()->main(); }
-
 absl::Status RawGreenlet::SetParent(RawGreenlet* parent) {
   if (parent == nullptr) {
     return absl::InvalidArgumentError("greenlet parent must not be null");
@@ -113,17 +109,32 @@ void* RawGreenlet::Throw(std::exception_ptr error) {
   return ResumeFrom(self);
 }
 
-void RawGreenlet::StartContext() {
-  absl::StatusOr<Stack> stack = thread_->stack_pool().Acquire(stack_size_);
-  if (!stack.ok()) {
-    throw GreenletError(absl::StrCat("cannot start greenlet '", name_,
-                                     "': ", stack.status().message()));
+absl::Status RawGreenlet::Prepare() {
+  if (ThreadState::GetIfExists() != thread_) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot prepare greenlet '", name_, "': it belongs to another thread"));
   }
+  if (started_) return absl::OkStatus();
+  return TryStartContext();
+}
+
+void RawGreenlet::StartContext() {
+  absl::Status started = TryStartContext();
+  if (!started.ok()) {
+    throw GreenletError(absl::StrCat("cannot start greenlet '", name_,
+                                     "': ", started.message()));
+  }
+}
+
+absl::Status RawGreenlet::TryStartContext() {
+  absl::StatusOr<Stack> stack = thread_->stack_pool().Acquire(stack_size_);
+  if (!stack.ok()) return stack.status();
   stack_ = *std::move(stack);
   internal::OnStackAssigned(&sanitizer_, stack_.bottom(), stack_.size());
   context_ = internal::MakeContext(stack_.top(), stack_.size(), &Entry);
   exception_state_ = internal::ExceptionState();
   started_ = true;
+  return absl::OkStatus();
 }
 
 void RawGreenlet::ArriveBookkeeping(internal::ContextTransfer transfer) {

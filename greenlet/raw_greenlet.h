@@ -115,6 +115,13 @@ class RawGreenlet {
     return Throw(std::make_exception_ptr(std::move(error)));
   }
 
+  // Takes the stack of a greenlet that has not started, as its first
+  // Switch() would, so that switching to it next cannot fail for want of
+  // one; started() is true from then on. OK when already started.
+  // Errors: ResourceExhausted (the stack pool's message) when no stack
+  // could be had; FailedPrecondition on another thread.
+  absl::Status Prepare();
+
   // Started: the body has begun running (or it died before starting).
   bool started() const { return started_; }
   // Dead: the body has finished, by returning or by an exception.
@@ -142,7 +149,8 @@ class RawGreenlet {
   absl::Time deadline() const { return deadline_; }
   void set_deadline(absl::Time deadline) { deadline_ = deadline; }
   // When the framework's last wait in this greenlet began (nanoseconds of
-  // CLOCK_MONOTONIC_COARSE); 0 before any. The live dump says from it how
+  // CLOCK_MONOTONIC_COARSE; the framework records the start of the slice
+  // in which the wait began, see Hub::WaitStartNanos); 0 before any. The live dump says from it how
   // long a greenlet has waited. The raw layer only stores it.
   std::int64_t waiting_since() const { return waiting_since_; }
   void set_waiting_since(std::int64_t nanos) { waiting_since_ = nanos; }
@@ -155,9 +163,11 @@ class RawGreenlet {
 
   // The greenlet running on the calling thread (the thread's main greenlet
   // when no other runs). Creates the thread's greenlet state on first use.
-  static RawGreenlet* Current();
+  static RawGreenlet* Current() {
+    return internal::ThreadState::Get()->current();
+  }
   // The calling thread's implicit main greenlet.
-  static RawGreenlet* Main();
+  static RawGreenlet* Main() { return internal::ThreadState::Get()->main(); }
 
  private:
   friend class internal::ThreadState;
@@ -170,6 +180,7 @@ class RawGreenlet {
   [[noreturn, gnu::noinline, gnu::cold]] void FailSwitch(
       const char* what) const;
   void StartContext();
+  absl::Status TryStartContext();
   // Suspends the running greenlet `self` and resumes this one.
   void* ResumeFrom(RawGreenlet* self);
   // Bookkeeping on the arriving side of a jump.

@@ -13,6 +13,7 @@
 #define EVERGREEN_FRAMEWORK_INTERNAL_HUB_ACCESS_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 #include "framework/hub.h"
@@ -42,6 +43,16 @@ class HubAccess {
   // Suspends the calling greenlet until everything ready now has run: the
   // body of Sleep(0). Throws as Suspend().
   static void Yield(Hub* hub) { hub->Yield(); }
+
+  // For a greenlet about to finish: the greenlet to pass control to
+  // instead of the hub (a hand-off, docs/hub.md), or nullptr.
+  static RawGreenlet* HandOffAtExit(Hub* hub) { return hub->HandOffAtExit(); }
+
+  // What a wait records as its start (RawGreenlet::set_waiting_since):
+  // cheap, see Hub::WaitStartNanos.
+  static std::int64_t WaitStartNanos(const Hub* hub) {
+    return hub->WaitStartNanos();
+  }
 
   // Keeps the loop alive while > 0 (see framework/keep_alive.h).
   static void AddKeepAlive(Hub* hub) { hub->AddKeepAlive(); }

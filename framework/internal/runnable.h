@@ -5,10 +5,22 @@
 // Nodes live inside their owners (a Waiter on a waiting greenlet's stack, a
 // greenlet's state), so scheduling allocates nothing, and an owner that goes
 // away first unlinks itself in O(1).
+//
+// Hand-off nodes. A node made with a target function does nothing when run
+// but switch into one greenlet (a wake-up, a yield, a start), or something
+// that never blocks, switches or throws (releasing a dead greenlet). Such a
+// node may be run by any greenlet of the hub, not only by the hub: a
+// greenlet about to wait runs the next one itself and so switches straight
+// to the greenlet it resumes (Hub::HandOff, docs/hub.md). Every other node
+// (callbacks, kills, timeouts) runs in the hub.
 #ifndef EVERGREEN_FRAMEWORK_INTERNAL_RUNNABLE_H_
 #define EVERGREEN_FRAMEWORK_INTERNAL_RUNNABLE_H_
 
 #include <cstddef>
+
+namespace evergreen {
+class RawGreenlet;
+}  // namespace evergreen
 
 namespace evergreen::internal {
 
@@ -17,8 +29,12 @@ class Runnable {
   // Runs the node, or, with `discard`, only releases it: the hub discards
   // what is still scheduled when it is destroyed.
   using RunFunction = void (*)(Runnable*, bool discard);
+  // For a hand-off node: the greenlet that running the node now would
+  // switch to, or nullptr when running it would not switch.
+  using TargetFunction = RawGreenlet* (*)(Runnable*);
 
-  explicit Runnable(RunFunction run) : run_(run) {}
+  explicit Runnable(RunFunction run, TargetFunction target = nullptr)
+      : run_(run), target_(target) {}
   Runnable(const Runnable&) = delete;
   Runnable& operator=(const Runnable&) = delete;
   ~Runnable() { Unlink(); }
@@ -36,11 +52,17 @@ class Runnable {
   void Run() { run_(this, false); }
   void Discard() { run_(this, true); }
 
+  // A hand-off node (above): any greenlet of the hub may run it.
+  bool hands_off() const { return target_ != nullptr; }
+  // REQUIRES: hands_off().
+  RawGreenlet* Target() { return target_(this); }
+
  private:
   friend class RunnableList;
-  Runnable() : run_(nullptr) {}  // list sentinel
+  Runnable() : run_(nullptr), target_(nullptr) {}  // list sentinel
 
   RunFunction run_;
+  TargetFunction target_;
   Runnable* prev_ = nullptr;
   Runnable* next_ = nullptr;
 };
@@ -76,6 +98,17 @@ class RunnableList {
     head_.prev_ = node;
   }
 
+  // REQUIRES: `node` is not linked.
+  void PushFront(Runnable* node) {
+    node->prev_ = &head_;
+    node->next_ = head_.next_;
+    head_.next_->prev_ = node;
+    head_.next_ = node;
+  }
+
+  // The first node, still linked; nullptr when empty.
+  Runnable* front() const { return empty() ? nullptr : head_.next_; }
+
   // The first node, unlinked; nullptr when empty.
   Runnable* PopFront() {
     if (empty()) return nullptr;
@@ -108,6 +141,11 @@ class BoundRunnable : public Runnable {
  public:
   explicit BoundRunnable(Owner* owner) : Runnable(&Invoke), owner_(owner) {}
 
+ protected:
+  BoundRunnable(Owner* owner, TargetFunction target)
+      : Runnable(&Invoke, target), owner_(owner) {}
+  Owner* owner() const { return owner_; }
+
  private:
   static void Invoke(Runnable* node, bool discard) {
     Owner* owner = static_cast<BoundRunnable*>(node)->owner_;
@@ -115,6 +153,21 @@ class BoundRunnable : public Runnable {
   }
 
   Owner* owner_;
+};
+
+// A BoundRunnable that is a hand-off node: `(owner->*Target)()` is its
+// target (see Runnable).
+template <typename Owner, void (Owner::*Method)(bool discard),
+          RawGreenlet* (Owner::*TargetMethod)()>
+class BoundHandOff : public BoundRunnable<Owner, Method> {
+ public:
+  explicit BoundHandOff(Owner* owner)
+      : BoundRunnable<Owner, Method>(owner, &GetTarget) {}
+
+ private:
+  static RawGreenlet* GetTarget(Runnable* node) {
+    return (static_cast<BoundHandOff*>(node)->owner()->*TargetMethod)();
+  }
 };
 
 }  // namespace evergreen::internal
