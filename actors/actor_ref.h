@@ -73,9 +73,9 @@ using ReplyOf = decltype(std::declval<A&>().Handle(std::declval<M>()));
 
 namespace internal {
 
-// Fails the Ask's result if the envelope dies unanswered (the actor exited
+// Fails the Ask's result if its mail dies unanswered (the actor exited
 // with it queued, or it expired), and cancels the Ask's timer when the
-// envelope dies however it ends: a request answered in time leaves no
+// mail dies however it ends: a request answered in time leaves no
 // timer behind (B-D2).
 template <typename R>
 class PendingReply {
@@ -118,11 +118,11 @@ class ActorRef : public AnyActorRef {
   template <typename M>
     requires Handles<A, M>
   absl::Status Tell(M message) const {
-    internal::ActorCell::Envelope envelope =
+    internal::MailPtr mail = internal::MakeMail(
         [message = std::move(message)](ActorBase& actor) mutable {
           static_cast<A&>(actor).Handle(std::move(message));
-        };
-    return cell_->Deliver(envelope, internal::MessageName<M>());
+        });
+    return cell_->Deliver(mail, internal::MessageName<M>());
   }
 
   // Queues `message` and returns the future reply (see the file comment).
@@ -132,11 +132,12 @@ class ActorRef : public AnyActorRef {
       M message, absl::Duration timeout = absl::InfiniteDuration()) const {
     using R = ReplyOf<A, M>;
     AsyncResult<R> result;
+    const bool same_hub = cell_->OnOwnerHub();
     // The caller's deadline flows into the handler (docs/deadlines.md).
-    const absl::Time deadline = std::min(
-        CurrentDeadline(), timeout == absl::InfiniteDuration()
-                               ? absl::InfiniteFuture()
-                               : absl::Now() + timeout);
+    absl::Time deadline = CurrentDeadline();
+    if (timeout != absl::InfiniteDuration()) {
+      deadline = std::min(deadline, absl::Now() + timeout);
+    }
     internal::PendingReply<R> pending(result);
     TimerHandle timer;
     if (deadline != absl::InfiniteFuture()) {
@@ -149,10 +150,10 @@ class ActorRef : public AnyActorRef {
                 absl::StrCat("Ask(", what, ") timed out after ",
                              absl::FormatDuration(wait)))));
           });
-      if (cell_->OnOwnerHub()) pending.set_timer(std::move(timer));
+      if (same_hub) pending.set_timer(std::move(timer));
     }
-    if (!cell_->OnOwnerHub()) {
-      // Across hubs the envelope dies on the actor's hub: here, the reply
+    if (!same_hub) {
+      // Across hubs the mail dies on the actor's hub: here, the reply
       // keeps this hub alive until it arrives (a wait for it is no
       // LoopExit), then cancels the timer.
       Hub* here = Hub::Current();
@@ -163,7 +164,7 @@ class ActorRef : public AnyActorRef {
             internal::HubAccess::ReleaseKeepAlive(here);
           }));
     }
-    internal::ActorCell::Envelope envelope =
+    internal::MailPtr mail = internal::MakeMail(
         [message = std::move(message), reply = std::move(pending),
          deadline](ActorBase& actor) mutable {
           AsyncResult<R>& out = reply.result();
@@ -191,10 +192,10 @@ class ActorRef : public AnyActorRef {
             out.SetException(std::current_exception());
             throw;  // the handler failed: so does the actor
           }
-        };
-    absl::Status sent = cell_->Deliver(envelope, internal::MessageName<M>());
+        });
+    absl::Status sent = cell_->Deliver(mail, internal::MessageName<M>());
     if (!sent.ok()) {
-      // Before `envelope` dies: the precise reason wins over its default.
+      // Before `mail` dies: the precise reason wins over its default.
       result.SetException(std::make_exception_ptr(StatusError(sent)));
     }
     return result;
