@@ -40,6 +40,7 @@
 #include <any>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -51,8 +52,10 @@
 #include "actors/any_actor_ref.h"
 #include "actors/internal/actor_cell.h"
 #include "actors/internal/message_name.h"
+#include "actors/internal/reply_slot.h"
 #include "framework/async_result.h"
 #include "framework/errors.h"
+#include "framework/exception_status.h"
 #include "framework/deadline.h"
 #include "framework/internal/hub_access.h"
 #include "framework/timeout.h"
@@ -168,13 +171,16 @@ class ActorRef : public AnyActorRef {
         [message = std::move(message), reply = std::move(pending),
          deadline](ActorBase& actor) mutable {
           AsyncResult<R>& out = reply.result();
-          if (deadline != absl::InfiniteFuture() && absl::Now() > deadline) {
-            out.SetException(std::make_exception_ptr(TimeoutError(
-                absl::ZeroDuration(), nullptr,
-                "Ask expired in the mailbox before it was handled")));
-            return;
+          std::optional<DeadlineScope> scope;  // none: nothing to narrow
+          if (deadline != absl::InfiniteFuture()) {
+            if (absl::Now() > deadline) {
+              out.SetException(std::make_exception_ptr(TimeoutError(
+                  absl::ZeroDuration(), nullptr,
+                  "Ask expired in the mailbox before it was handled")));
+              return;
+            }
+            scope.emplace(deadline);
           }
-          DeadlineScope scope(deadline);
           try {
             if constexpr (std::is_void_v<R>) {
               static_cast<A&>(actor).Handle(std::move(message));
@@ -199,6 +205,78 @@ class ActorRef : public AnyActorRef {
       result.SetException(std::make_exception_ptr(StatusError(sent)));
     }
     return result;
+  }
+
+  // Asks and waits: the reply, or the error, exactly as
+  // Ask(message, timeout).Result() returns it (B-D1; absl::Status for a
+  // void handler), the deadline and its handling included. Blocks the
+  // calling greenlet; throws only what unwinds the caller itself (a kill,
+  // an enclosing Timeout) and contract violations (LoopExit,
+  // BlockingInHubError). On the actor's own hub the reply lands in a slot
+  // on the caller's stack — no AsyncResult, no timer — which is what
+  // makes it cheaper than Ask(...).Get(); from another hub it is
+  // Ask(...).Result(). Calling one's own actor from its handler deadlocks
+  // until the timeout, as Ask(...).Get() does.
+  template <typename M>
+    requires Handles<A, M>
+  auto Call(M message, absl::Duration timeout = absl::InfiniteDuration()) const
+      -> std::conditional_t<std::is_void_v<ReplyOf<A, M>>, absl::Status,
+                            absl::StatusOr<ReplyOf<A, M>>> {
+    using R = ReplyOf<A, M>;
+    if (!cell_->OnOwnerHub()) return Ask(std::move(message), timeout).Result();
+    absl::Time deadline = CurrentDeadline();
+    if (timeout != absl::InfiniteDuration()) {
+      deadline = std::min(deadline, absl::Now() + timeout);
+    }
+    internal::ReplySlot<R> slot;
+    internal::MailPtr mail = internal::MakeMail(
+        [message = std::move(message), reply = internal::SlotReply<R>(&slot),
+         deadline](ActorBase& actor) mutable {
+          std::optional<DeadlineScope> scope;
+          if (deadline != absl::InfiniteFuture()) {
+            if (absl::Now() > deadline) {
+              reply.Fail(std::make_exception_ptr(TimeoutError(
+                  absl::ZeroDuration(), nullptr,
+                  "Ask expired in the mailbox before it was handled")));
+              return;
+            }
+            scope.emplace(deadline);
+          }
+          try {
+            if constexpr (std::is_void_v<R>) {
+              static_cast<A&>(actor).Handle(std::move(message));
+              reply.Set();
+            } else {
+              reply.Set(static_cast<A&>(actor).Handle(std::move(message)));
+            }
+          } catch (const GreenletExit&) {
+            reply.Fail(std::make_exception_ptr(StatusError(
+                absl::UnavailableError("actor was killed before replying"))));
+            throw;
+          } catch (...) {
+            reply.Fail(std::current_exception());
+            throw;  // the handler failed: so does the actor
+          }
+        });
+    absl::Status sent = cell_->Deliver(mail, internal::MessageName<M>());
+    if (!sent.ok()) return sent;
+    if (!slot.done()) {
+      const absl::Duration wait = deadline == absl::InfiniteFuture()
+                                      ? absl::InfiniteDuration()
+                                      : deadline - absl::Now();
+      // The deadline is already in `wait`.
+      if (!slot.waiter().WaitIgnoringDeadline(wait) && !slot.done()) {
+        return absl::DeadlineExceededError(
+            absl::StrCat("Ask(", internal::MessageName<M>(), ") timed out after ",
+                         absl::FormatDuration(wait)));
+      }
+    }
+    if (slot.error() != nullptr) return StatusFromException(slot.error());
+    if constexpr (std::is_void_v<R>) {
+      return absl::OkStatus();
+    } else {
+      return std::move(slot.value());
+    }
   }
 };
 

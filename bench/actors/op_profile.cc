@@ -2,7 +2,7 @@
 // per-operation measures on a loaded machine (not a Google Benchmark
 // binary, and not run by run.py):
 //
-//   op_profile <op> <n>        op: ask | tell | spawn | ring
+//   op_profile <op> <n>        op: ask | call | tell | spawn | ring
 //
 // prints the operator-new calls per operation (a counting global operator
 // new, so what the runtime allocates, not what libc does for libev). For
@@ -13,7 +13,7 @@
 //       bazel-bin/bench/actors/op_profile ask 20000   # minus the 10000 run
 //
 // ask: a pinger actor's handler does Ask(Ping{n}).Get() on a ponger, n
-// times. tell: one actor tells a sink n increments (in bursts of 100,
+// times; call: the same with Call(Ping{n}). tell: one actor tells a sink n increments (in bursts of 100,
 // re-queueing itself between them). spawn: an actor spawns n actors and
 // stops each at once; the run ends when all have exited. ring: a token
 // goes n hops around a ring of 100 actors.
@@ -69,16 +69,20 @@ class Ponger : public ActorBase {
 
 class Pinger : public ActorBase {
  public:
-  explicit Pinger(ActorRef<Ponger> ponger) : ponger_(std::move(ponger)) {}
+  Pinger(ActorRef<Ponger> ponger, bool call)
+      : ponger_(std::move(ponger)), call_(call) {}
   void Handle(Go go) {
     std::int64_t n = 0;
-    for (std::int64_t i = 0; i < go.n; ++i) n = ponger_.Ask(Ping{n}).Get();
+    for (std::int64_t i = 0; i < go.n; ++i) {
+      n = call_ ? *ponger_.Call(Ping{n}) : ponger_.Ask(Ping{n}).Get();
+    }
     if (n != go.n) std::abort();
     go.done->Set();
   }
 
  private:
   ActorRef<Ponger> ponger_;
+  bool call_;
 };
 
 struct Increment {};
@@ -182,9 +186,9 @@ std::int64_t Count(Event& done, Start&& start) {
 int Main(const char* op, std::int64_t n) {
   Event done;
   std::int64_t allocated = 0;
-  if (std::strcmp(op, "ask") == 0) {
-    ActorRef<Pinger> pinger =
-        SpawnActor<Pinger>(ActorOptions{}, SpawnActor<Ponger>());
+  if (std::strcmp(op, "ask") == 0 || std::strcmp(op, "call") == 0) {
+    ActorRef<Pinger> pinger = SpawnActor<Pinger>(
+        ActorOptions{}, SpawnActor<Ponger>(), std::strcmp(op, "call") == 0);
     allocated = Count(done, [&] { (void)pinger.Tell(Go{n, &done}); });
   } else if (std::strcmp(op, "tell") == 0) {
     ActorRef<Sink> sink = SpawnActor<Sink>();
@@ -203,7 +207,7 @@ int Main(const char* op, std::int64_t n) {
     for (int i = 0; i < 100; ++i) (void)ring[i].Tell(SetNext{ring[(i + 1) % 100]});
     allocated = Count(done, [&] { (void)ring[0].Tell(Token{n}); });
   } else {
-    std::fprintf(stderr, "op_profile: unknown op '%s' (ask|tell|spawn|ring)\n",
+    std::fprintf(stderr, "op_profile: unknown op '%s' (ask|call|tell|spawn|ring)\n",
                  op);
     return 2;
   }
@@ -218,7 +222,7 @@ int Main(const char* op, std::int64_t n) {
 
 int main(int argc, char** argv) {
   if (argc != 3 || std::atoll(argv[2]) <= 0) {
-    std::fprintf(stderr, "usage: op_profile ask|tell|spawn|ring <n>\n");
+    std::fprintf(stderr, "usage: op_profile ask|call|tell|spawn|ring <n>\n");
     return 2;
   }
   return evergreen::Main(argv[1], std::atoll(argv[2]));
