@@ -44,29 +44,27 @@ const char* InternedName(const std::type_info& type) {
 
 }  // namespace
 
-ActorCell::ActorCell(ActorOptions options, std::unique_ptr<ActorBase> actor,
-                     AnyDispatcher dispatcher, const char* type_name)
+ActorCell::ActorCell(ActorOptions options, AnyDispatcher dispatcher,
+                     const char* type_name)
     : hub_(Hub::Current()),
       id_(next_actor_id.fetch_add(1, std::memory_order_relaxed)),
       type_name_(type_name),
       options_(std::move(options)),
-      actor_(std::move(actor)),
       dispatcher_(dispatcher),
       remote_(internal::HubAccess::remote(hub_)) {
   if (!options_.name.empty()) {
     name_.store(&options_.name, std::memory_order_relaxed);
   }
-  actor_->cell_ = this;
   roster_entry_.Join(hub_);
   EnableActorDump();
 }
 
-std::shared_ptr<ActorCell> MakeActorCell(ActorOptions options,
-                                         std::unique_ptr<ActorBase> actor,
-                                         ActorCell::AnyDispatcher dispatcher,
-                                         const char* type_name) {
-  auto* cell = new ActorCell(std::move(options), std::move(actor),
-                             std::move(dispatcher), type_name);
+void ActorCell::Adopt(ActorBase* actor) {
+  actor_ = actor;
+  actor_->cell_ = this;
+}
+
+std::shared_ptr<ActorCell> ShareActorCell(ActorCell* cell) {
   return std::shared_ptr<ActorCell>(cell, [](ActorCell* dying) {
     if (dying->OnOwnerHub()) {
       delete dying;
@@ -399,8 +397,8 @@ void ActorCell::Finish(Exit exit) {
   if (actor_ != nullptr) {
     internal::NoDeadlineScope no_deadline;
     actor_->BeforeDestroy();
+    DestroyActor(std::exchange(actor_, nullptr));
   }
-  actor_.reset();
   auto observers = std::move(observers_);
   observers_.clear();
   auto links = std::move(links_);

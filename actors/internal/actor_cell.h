@@ -61,9 +61,12 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   // Exit observers run in the hub once the actor is dead; must not block.
   using ExitObserver = absl::AnyInvocable<void(const Exit&)>;
 
-  ActorCell(ActorOptions options, std::unique_ptr<ActorBase> actor,
-            AnyDispatcher dispatcher, const char* type_name);
-  ~ActorCell();
+  // The actor object is placed by the subclass (ActorCellWith<A>, in
+  // actors/actor.h), in the same allocation as the cell, and handed over
+  // with Adopt.
+  ActorCell(ActorOptions options, AnyDispatcher dispatcher,
+            const char* type_name);
+  virtual ~ActorCell();
   ActorCell(const ActorCell&) = delete;
   ActorCell& operator=(const ActorCell&) = delete;
 
@@ -144,7 +147,13 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   // Messages sent from other hubs not yet moved into the mailbox.
   std::size_t inbox_size();
   // The actor object; nullptr once it has exited.
-  ActorBase* actor() const { return actor_.get(); }
+  ActorBase* actor() const { return actor_; }
+
+ protected:
+  // From the subclass's constructor: `actor` lives in the subclass.
+  void Adopt(ActorBase* actor);
+  // Destroys the actor object in place (the subclass knows its type).
+  virtual void DestroyActor(ActorBase* actor) = 0;
 
  private:
   // What ActorRef::Stop queues: a node of the cell's own (a Stop
@@ -237,7 +246,7 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   // options_.name, or a "<type>#<id>" made by the first name() (any
   // thread: published once with a compare-exchange).
   mutable std::atomic<const std::string*> name_{nullptr};
-  std::unique_ptr<ActorBase> actor_;
+  ActorBase* actor_ = nullptr;  // in the subclass's storage until the exit
   AnyDispatcher dispatcher_;
   MailQueue mailbox_;
   // The actor's greenlet while it waits for mail (AwaitMail).
@@ -249,9 +258,7 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   EndWatch end_watch_{this};
   Exit exit_;
   std::atomic<bool> exited_{false};
-  friend std::shared_ptr<ActorCell> MakeActorCell(ActorOptions,
-                                                  std::unique_ptr<ActorBase>,
-                                                  AnyDispatcher, const char*);
+  friend std::shared_ptr<ActorCell> ShareActorCell(ActorCell* cell);
   bool trap_exit_ = false;
   std::optional<ExitReason> stop_request_;
   absl::flat_hash_map<std::uint64_t, Observer> observers_;
@@ -276,12 +283,10 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   HubRoster<ActorCell>::Entry roster_entry_{this};
 };
 
-// Makes a cell whose last reference may be dropped on any thread: it is
-// then destroyed on its own hub (or at once if that hub is gone).
-std::shared_ptr<ActorCell> MakeActorCell(ActorOptions options,
-                                         std::unique_ptr<ActorBase> actor,
-                                         ActorCell::AnyDispatcher dispatcher,
-                                         const char* type_name);
+// Owns `cell` (new'd) so that its last reference may be dropped on any
+// thread: it is then destroyed on its own hub (or at once if that hub is
+// gone).
+std::shared_ptr<ActorCell> ShareActorCell(ActorCell* cell);
 
 // Reports a message that could not be delivered (see actors/dead_letters.h).
 void ReportDeadLetter(const ActorCell& cell, const char* what,
