@@ -64,6 +64,20 @@ void ActorCell::Adopt(ActorBase* actor) {
   actor_->cell_ = this;
 }
 
+ActorCellOwning::ActorCellOwning(ActorOptions options,
+                                 std::unique_ptr<ActorBase> actor,
+                                 AnyDispatcher dispatcher,
+                                 const char* type_name)
+    : ActorCell(std::move(options), dispatcher, type_name) {
+  Adopt(actor.release());
+}
+
+ActorCellOwning::~ActorCellOwning() {
+  if (ActorBase* actor = this->actor()) DestroyActor(actor);  // never ran
+}
+
+void ActorCellOwning::DestroyActor(ActorBase* actor) { delete actor; }
+
 std::shared_ptr<ActorCell> ShareActorCell(ActorCell* cell) {
   return std::shared_ptr<ActorCell>(cell, [](ActorCell* dying) {
     if (dying->OnOwnerHub()) {

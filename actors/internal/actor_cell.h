@@ -283,6 +283,19 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   HubRoster<ActorCell>::Entry roster_entry_{this};
 };
 
+// A cell for an actor object constructed elsewhere (a service spawned
+// from its instance): owns it on the heap. SpawnActor uses ActorCellWith
+// (actors/actor.h), which saves that allocation.
+class ActorCellOwning final : public ActorCell {
+ public:
+  ActorCellOwning(ActorOptions options, std::unique_ptr<ActorBase> actor,
+                  AnyDispatcher dispatcher, const char* type_name);
+  ~ActorCellOwning() override;
+
+ private:
+  void DestroyActor(ActorBase* actor) override;
+};
+
 // Owns `cell` (new'd) so that its last reference may be dropped on any
 // thread: it is then destroyed on its own hub (or at once if that hub is
 // gone).
