@@ -23,10 +23,10 @@ std::uint64_t ActorBase::Monitor(const AnyActorRef& other) {
       [watcher, watched = other, id](const Exit& exit) {
         std::shared_ptr<internal::ActorCell> cell = watcher.lock();
         if (cell == nullptr || !cell->alive()) return;
-        internal::ActorCell::Envelope down =
+        internal::MailPtr down = internal::MakeMail(
             [watched, exit, monitor = *id](ActorBase& actor) {
               actor.OnDown(Down{watched, exit, monitor});
-            };
+            });
         (void)cell->Deliver(down, "Down");
       },
       cell_->name());

@@ -115,14 +115,41 @@ class ActorBase {
   internal::ActorCell* cell_ = nullptr;
 };
 
+namespace internal {
+
+// A cell with its actor object in the same allocation: the object is
+// constructed with the cell and destroyed in place when the actor exits
+// (the cell may live on while refs remain).
+template <typename A>
+class ActorCellWith final : public ActorCell {
+ public:
+  template <typename... Args>
+  explicit ActorCellWith(ActorOptions options, Args&&... args)
+      : ActorCell(std::move(options), DispatcherFor<A>(), MessageName<A>()) {
+    Adopt(::new (static_cast<void*>(storage_)) A(std::forward<Args>(args)...));
+  }
+  ~ActorCellWith() override {
+    // Only a cell whose actor never ran still holds it (Finish destroys it).
+    if (ActorBase* actor = this->actor()) DestroyActor(actor);
+  }
+
+ private:
+  void DestroyActor(ActorBase* actor) override {
+    static_cast<A*>(actor)->~A();
+  }
+  alignas(A) unsigned char storage_[sizeof(A)];
+};
+
+}  // namespace internal
+
 // Constructs A(args...) and starts it on the calling thread's hub: OnStart
 // runs on the hub's next turn. Never blocks.
 template <typename A, typename... Args>
 ActorRef<A> SpawnActor(ActorOptions options, Args&&... args) {
   static_assert(std::is_base_of_v<ActorBase, A>, "actors derive ActorBase");
-  auto cell = internal::MakeActorCell(
-      std::move(options), std::make_unique<A>(std::forward<Args>(args)...),
-      internal::DispatcherFor<A>(), internal::MessageName<A>());
+  std::shared_ptr<internal::ActorCell> cell =
+      internal::ShareActorCell(new internal::ActorCellWith<A>(
+          std::move(options), std::forward<Args>(args)...));
   cell->Start();
   return ActorRef<A>(std::move(cell));
 }

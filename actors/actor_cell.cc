@@ -44,29 +44,41 @@ const char* InternedName(const std::type_info& type) {
 
 }  // namespace
 
-ActorCell::ActorCell(ActorOptions options, std::unique_ptr<ActorBase> actor,
-                     AnyDispatcher dispatcher, const char* type_name)
+ActorCell::ActorCell(ActorOptions options, AnyDispatcher dispatcher,
+                     const char* type_name)
     : hub_(Hub::Current()),
       id_(next_actor_id.fetch_add(1, std::memory_order_relaxed)),
-      name_(options.name.empty() ? absl::StrCat(type_name, "#", id_)
-                                 : options.name),
       type_name_(type_name),
       options_(std::move(options)),
-      actor_(std::move(actor)),
-      dispatcher_(std::move(dispatcher)),
-      mailbox_(options_.mailbox_capacity),
+      dispatcher_(dispatcher),
       remote_(internal::HubAccess::remote(hub_)) {
-  actor_->cell_ = this;
+  if (!options_.name.empty()) {
+    name_.store(&options_.name, std::memory_order_relaxed);
+  }
   roster_entry_.Join(hub_);
   EnableActorDump();
 }
 
-std::shared_ptr<ActorCell> MakeActorCell(ActorOptions options,
-                                         std::unique_ptr<ActorBase> actor,
-                                         ActorCell::AnyDispatcher dispatcher,
-                                         const char* type_name) {
-  auto* cell = new ActorCell(std::move(options), std::move(actor),
-                             std::move(dispatcher), type_name);
+void ActorCell::Adopt(ActorBase* actor) {
+  actor_ = actor;
+  actor_->cell_ = this;
+}
+
+ActorCellOwning::ActorCellOwning(ActorOptions options,
+                                 std::unique_ptr<ActorBase> actor,
+                                 AnyDispatcher dispatcher,
+                                 const char* type_name)
+    : ActorCell(std::move(options), dispatcher, type_name) {
+  Adopt(actor.release());
+}
+
+ActorCellOwning::~ActorCellOwning() {
+  if (ActorBase* actor = this->actor()) DestroyActor(actor);  // never ran
+}
+
+void ActorCellOwning::DestroyActor(ActorBase* actor) { delete actor; }
+
+std::shared_ptr<ActorCell> ShareActorCell(ActorCell* cell) {
   return std::shared_ptr<ActorCell>(cell, [](ActorCell* dying) {
     if (dying->OnOwnerHub()) {
       delete dying;
@@ -80,63 +92,152 @@ std::shared_ptr<ActorCell> MakeActorCell(ActorOptions options,
   });
 }
 
-ActorCell::~ActorCell() = default;
+ActorCell::~ActorCell() {
+  mailbox_.DropAll();  // before the rest of the cell: messages may use it
+  const std::string* name = name_.load(std::memory_order_acquire);
+  if (name != &options_.name) delete name;
+}
+
+const std::string& ActorCell::MakeName() const {
+  auto* made = new std::string(absl::StrCat(type_name_, "#", id_));
+  const std::string* expected = nullptr;
+  if (name_.compare_exchange_strong(expected, made,
+                                    std::memory_order_acq_rel)) {
+    return *made;
+  }
+  delete made;  // another thread made it first
+  return *expected;
+}
+
+absl::Status ActorCell::NotRunning() const {
+  return absl::NotFoundError(absl::StrCat(
+      "actor '", name(), "' is not running (", exit_.ToString(), ")"));
+}
 
 void ActorCell::Start() {
-  // The greenlet holds the cell alive until the actor has exited.
+  // The greenlet holds the cell alive until the actor has exited. It is
+  // named after the actor only when the actor was given a name (a made-up
+  // "<type>#<id>" would cost a string per spawn; the live dump's actor
+  // section names every actor).
   greenlet_ = Greenlet<void>::Create(
-      GreenletOptions{.name = name_, .stack_size = options_.stack_size},
+      GreenletOptions{.name = options_.name,
+                      .stack_size = options_.stack_size},
       [self = shared_from_this()] { self->Run(); });
   end_watch_.Observe(*greenlet_.base());
   greenlet_.Start();
 }
 
-absl::Status ActorCell::Deliver(Envelope& envelope, const char* what) {
-  if (!OnOwnerHub()) [[unlikely]] {
-    RemoteItem item{std::move(envelope), what, nullptr};
+absl::Status ActorCell::Deliver(MailPtr& mail, const char* what) {
+  if (Hub::CurrentIfExists() != hub_) [[unlikely]] {
+    RemoteItem item{std::move(mail), what, nullptr};
     absl::Status sent = SendRemote(item);
     if (!sent.ok()) {
-      envelope = std::move(item.envelope);  // moved from only on success
+      mail = std::move(item.mail);          // released only on success
       ReportDeadLetter(*this, what, sent);  // on the sender's hub
     }
     return sent;
   }
-  if (exited_) {
-    absl::Status dead = absl::NotFoundError(absl::StrCat(
-        "actor '", name_, "' is not running (", exit_.ToString(), ")"));
+  if (exited_) [[unlikely]] {
+    absl::Status dead = NotRunning();
     ReportDeadLetter(*this, what, dead);
     return dead;
   }
-  if (options_.block_when_full) {
-    absl::Status put = mailbox_.Put(std::move(envelope), options_.send_timeout);
-    if (!put.ok()) ReportDeadLetter(*this, what, put);
-    return put;
-  }
-  if (mailbox_.full()) {
+  if (full()) [[unlikely]] {
+    if (options_.block_when_full) return DeliverBlocking(mail, what);
     absl::Status full = absl::ResourceExhaustedError(absl::StrCat(
-        "mailbox of actor '", name_, "' is full (", options_.mailbox_capacity,
+        "mailbox of actor '", name(), "' is full (", options_.mailbox_capacity,
         " messages)"));
     ReportDeadLetter(*this, what, full);
     return full;
   }
-  return mailbox_.TryPut(std::move(envelope));
+  Enqueue(mail.release());
+  return absl::OkStatus();
+}
+
+absl::Status ActorCell::DeliverBlocking(MailPtr& mail, const char* what) {
+  absl::Status status;
+  const absl::Duration timeout = options_.send_timeout;
+  if (timeout <= absl::ZeroDuration()) {
+    status = absl::DeadlineExceededError(absl::StrCat(
+        "mailbox of actor '", name(), "' is full (", options_.mailbox_capacity,
+        " messages) and the send timeout is ", absl::FormatDuration(timeout)));
+  } else {
+    std::shared_ptr<ActorCell> keep_alive = shared_from_this();
+    BlockedSender sender;
+    sender.mail = mail.get();
+    // Runs before `sender` is unlinked, however the wait ends (a kill
+    // included): a mail the actor took is no longer the sender's.
+    struct Settle {
+      BlockedSender* sender;
+      MailPtr* mail;
+      ~Settle() {
+        if (sender->outcome() == QueueWaitNode::Outcome::kDone) {
+          (void)mail->release();
+        }
+      }
+    } settle{&sender, &mail};
+    if (!sender.Await(&blocked_senders_, timeout)) {
+      status = absl::DeadlineExceededError(absl::StrCat(
+          "mailbox of actor '", name(), "' still full (",
+          options_.mailbox_capacity, " messages) after ",
+          absl::FormatDuration(timeout)));
+    } else if (sender.outcome() != QueueWaitNode::Outcome::kDone) {
+      status = NotRunning();  // it exited meanwhile
+    }
+  }
+  if (!status.ok()) ReportDeadLetter(*this, what, status);
+  return status;
+}
+
+Mail* ActorCell::TakeMail() {
+  Mail* mail = mailbox_.PopFront();
+  handed_ = false;
+  while (!blocked_senders_.empty() && !full()) [[unlikely]] {
+    auto* sender = static_cast<BlockedSender*>(blocked_senders_.PopFront());
+    mailbox_.PushBack(sender->mail);
+    sender->Finish(QueueWaitNode::Outcome::kDone);
+  }
+  return mail;
+}
+
+void ActorCell::AwaitMail() {
+  Waiter waiter;
+  idle_ = &waiter;
+  struct Clear {
+    ActorCell* cell;
+    ~Clear() { cell->idle_ = nullptr; }
+  } clear{this};
+  waiter.Wait();
 }
 
 absl::Status ActorCell::DeliverAny(std::any message) {
   const char* what = InternedName(message.type());
-  absl::StatusOr<Envelope> envelope = dispatcher_(std::move(message));
-  if (!envelope.ok()) {
-    ReportDeadLetter(*this, what, envelope.status());
-    return envelope.status();
+  absl::StatusOr<MailPtr> mail = dispatcher_(message);
+  if (!mail.ok()) {
+    ReportDeadLetter(*this, what, mail.status());
+    return mail.status();
   }
-  return Deliver(*envelope, what);
+  return Deliver(*mail, what);
+}
+
+absl::Status ActorCell::InboxRefusal() const {
+  switch (inbox_state_) {
+    case InboxState::kHubStopping:
+      return absl::UnavailableError(absl::StrCat(
+          "actor '", name(), "' is not running: its hub is stopping"));
+    case InboxState::kHubGone:
+      return absl::UnavailableError(
+          absl::StrCat("actor '", name(), "': its hub has stopped"));
+    default:
+      return NotRunning();
+  }
 }
 
 absl::Status ActorCell::SendRemote(RemoteItem& item) {
   bool post = false;
   {
     std::lock_guard<std::mutex> lock(inbox_mu_);
-    if (inbox_closed_) return inbox_status_;
+    if (inbox_state_ != InboxState::kOpen) return InboxRefusal();
     inbox_.push_back(std::move(item));
     post = !std::exchange(drain_posted_, true);
   }
@@ -148,15 +249,12 @@ absl::Status ActorCell::SendRemote(RemoteItem& item) {
   // The hub is gone without the actor having closed the inbox (it never
   // ran): nothing will drain it.
   std::vector<RemoteItem> orphans;
-  absl::Status gone = absl::UnavailableError(
-      absl::StrCat("actor '", name_, "': its hub has stopped"));
   {
     std::lock_guard<std::mutex> lock(inbox_mu_);
-    inbox_closed_ = true;
-    inbox_status_ = gone;
+    inbox_state_ = InboxState::kHubGone;
     orphans.swap(inbox_);
   }
-  return gone;  // the orphans die here: their Asks fail Unavailable
+  return InboxRefusal();  // the orphans die here: their Asks fail Unavailable
 }
 
 void ActorCell::OnOwner(absl::AnyInvocable<void(ActorCell&)> op) {
@@ -181,18 +279,14 @@ void ActorCell::DrainInbox() {
       continue;
     }
     // In the hub: a full mailbox cannot make this wait.
-    if (!exited_ && options_.block_when_full && mailbox_.full()) {
+    if (!exited_ && options_.block_when_full && full()) {
       absl::Status full = absl::ResourceExhaustedError(absl::StrCat(
-          "mailbox of actor '", name_, "' is full (",
+          "mailbox of actor '", name(), "' is full (",
           options_.mailbox_capacity, " messages); sent from another hub"));
       ReportDeadLetter(*this, item.what, full);
       continue;
     }
-    if (!exited_ && options_.block_when_full) {
-      (void)mailbox_.TryPut(std::move(item.envelope));
-      continue;
-    }
-    (void)Deliver(item.envelope, item.what);
+    (void)Deliver(item.mail, item.what);
   }
   items.clear();
   draining_ = std::move(items);
@@ -202,14 +296,8 @@ void ActorCell::CloseInbox() {
   std::vector<RemoteItem> items;
   {
     std::lock_guard<std::mutex> lock(inbox_mu_);
-    inbox_closed_ = true;
-    inbox_status_ =
-        hub_->destroying()
-            ? absl::UnavailableError(absl::StrCat(
-                  "actor '", name_, "' is not running: its hub is stopping"))
-            : absl::NotFoundError(absl::StrCat("actor '", name_,
-                                               "' is not running (",
-                                               exit_.ToString(), ")"));
+    inbox_state_ = hub_->destroying() ? InboxState::kHubStopping
+                                      : InboxState::kExited;
     items.swap(inbox_);
   }
   // Operations still apply (a link learns of the exit, an observer runs);
@@ -224,14 +312,20 @@ void ActorCell::Stop() {
     OnOwner([](ActorCell& cell) { cell.Stop(); });
     return;
   }
-  if (exited_) return;
-  Envelope stop = &ActorCell::ShutdownEnvelope;
-  // A stop must get in even when the mailbox is full.
-  if (!mailbox_.TryPut(std::move(stop)).ok()) Kill();
+  if (exited_ || stop_mail_.queued) return;
+  // A full bounded mailbox has no room for the stop: the actor is killed.
+  if (full()) {
+    Kill();
+    return;
+  }
+  stop_mail_.queued = true;
+  Enqueue(&stop_mail_);
 }
 
-void ActorCell::ShutdownEnvelope(ActorBase& actor) {
-  actor.cell_->stop_request_ = ExitReason::kShutdown;
+void ActorCell::StopMail::RunOrDrop(Mail* mail, ActorBase* actor) {
+  auto* stop = static_cast<StopMail*>(mail);
+  stop->queued = false;
+  if (actor != nullptr) stop->cell_->stop_request_ = ExitReason::kShutdown;
 }
 
 void ActorCell::Kill() {
@@ -273,18 +367,20 @@ void ActorCell::Run() {
     std::size_t in_a_row = 0;  // messages handled since the last switch
     while (!stop_request_.has_value()) {
       if (mailbox_.empty()) {
-        in_a_row = 0;  // Get() waits: the others run meanwhile
-      } else if (++in_a_row > options_.max_throughput) {
+        in_a_row = 0;
+        AwaitMail();  // the others run meanwhile
+        continue;
+      }
+      if (++in_a_row > options_.max_throughput) {
         in_a_row = 0;
         Sleep(absl::ZeroDuration());  // B-D6: a flooded actor lets others run
+        continue;
       }
-      absl::StatusOr<Envelope> envelope = mailbox_.Get();
-      if (!envelope.ok()) break;  // shut down
-      struct Done {
-        JoinableQueue<Envelope>* mailbox;
-        ~Done() { (void)mailbox->TaskDone(); }
-      } done{&mailbox_};
-      (*envelope)(*actor_);
+      // A take that did not wait yields once the hub's slice is spent
+      // (internal::MaybeYield); the first after a wait has just been
+      // switched in, so it skips the clock read.
+      if (in_a_row > 1) internal::MaybeYield();
+      TakeMail()->Run(*actor_);
     }
     if (stop_request_.has_value()) exit.reason = *stop_request_;
   } catch (const GreenletExit&) {
@@ -307,14 +403,16 @@ void ActorCell::Run() {
 void ActorCell::Finish(Exit exit) {
   exit_ = std::move(exit);
   exited_.store(true, std::memory_order_release);  // exit_ first (alive())
-  // Queued requests die with their envelopes (Asks fail "exited before
-  // replying"); the actor's state goes now.
-  mailbox_.Shutdown(/*immediate=*/true);
+  // Queued requests die with their mail (Asks fail "exited before
+  // replying"), blocked senders fail; the actor's state goes now.
+  blocked_senders_.FinishAll(QueueWaitNode::Outcome::kShutDown);
+  mailbox_.DropAll();
+  handed_ = false;
   if (actor_ != nullptr) {
     internal::NoDeadlineScope no_deadline;
     actor_->BeforeDestroy();
+    DestroyActor(std::exchange(actor_, nullptr));
   }
-  actor_.reset();
   auto observers = std::move(observers_);
   observers_.clear();
   auto links = std::move(links_);
@@ -346,10 +444,12 @@ void ActorCell::OnLinkedExit(const std::shared_ptr<ActorCell>& from,
                              const Exit& exit) {
   if (exited_) return;
   if (trap_exit_) {
-    Envelope signal = [from = AnyActorRef(from), exit](ActorBase& actor) {
-      actor.OnExitSignal(ExitSignal{from, exit});
-    };
-    (void)mailbox_.TryPut(std::move(signal));
+    // Dropped when a bounded mailbox is full.
+    if (!full()) {
+      Enqueue(MakeMail([from = AnyActorRef(from), exit](ActorBase& actor) {
+                actor.OnExitSignal(ExitSignal{from, exit});
+              }).release());
+    }
     return;
   }
   if (!exit.abnormal()) return;

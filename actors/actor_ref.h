@@ -40,6 +40,7 @@
 #include <any>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -51,8 +52,10 @@
 #include "actors/any_actor_ref.h"
 #include "actors/internal/actor_cell.h"
 #include "actors/internal/message_name.h"
+#include "actors/internal/reply_slot.h"
 #include "framework/async_result.h"
 #include "framework/errors.h"
+#include "framework/exception_status.h"
 #include "framework/deadline.h"
 #include "framework/internal/hub_access.h"
 #include "framework/timeout.h"
@@ -73,9 +76,9 @@ using ReplyOf = decltype(std::declval<A&>().Handle(std::declval<M>()));
 
 namespace internal {
 
-// Fails the Ask's result if the envelope dies unanswered (the actor exited
+// Fails the Ask's result if its mail dies unanswered (the actor exited
 // with it queued, or it expired), and cancels the Ask's timer when the
-// envelope dies however it ends: a request answered in time leaves no
+// mail dies however it ends: a request answered in time leaves no
 // timer behind (B-D2).
 template <typename R>
 class PendingReply {
@@ -118,11 +121,11 @@ class ActorRef : public AnyActorRef {
   template <typename M>
     requires Handles<A, M>
   absl::Status Tell(M message) const {
-    internal::ActorCell::Envelope envelope =
+    internal::MailPtr mail = internal::MakeMail(
         [message = std::move(message)](ActorBase& actor) mutable {
           static_cast<A&>(actor).Handle(std::move(message));
-        };
-    return cell_->Deliver(envelope, internal::MessageName<M>());
+        });
+    return cell_->Deliver(mail, internal::MessageName<M>());
   }
 
   // Queues `message` and returns the future reply (see the file comment).
@@ -132,11 +135,12 @@ class ActorRef : public AnyActorRef {
       M message, absl::Duration timeout = absl::InfiniteDuration()) const {
     using R = ReplyOf<A, M>;
     AsyncResult<R> result;
+    const bool same_hub = cell_->OnOwnerHub();
     // The caller's deadline flows into the handler (docs/deadlines.md).
-    const absl::Time deadline = std::min(
-        CurrentDeadline(), timeout == absl::InfiniteDuration()
-                               ? absl::InfiniteFuture()
-                               : absl::Now() + timeout);
+    absl::Time deadline = CurrentDeadline();
+    if (timeout != absl::InfiniteDuration()) {
+      deadline = std::min(deadline, absl::Now() + timeout);
+    }
     internal::PendingReply<R> pending(result);
     TimerHandle timer;
     if (deadline != absl::InfiniteFuture()) {
@@ -149,10 +153,10 @@ class ActorRef : public AnyActorRef {
                 absl::StrCat("Ask(", what, ") timed out after ",
                              absl::FormatDuration(wait)))));
           });
-      if (cell_->OnOwnerHub()) pending.set_timer(std::move(timer));
+      if (same_hub) pending.set_timer(std::move(timer));
     }
-    if (!cell_->OnOwnerHub()) {
-      // Across hubs the envelope dies on the actor's hub: here, the reply
+    if (!same_hub) {
+      // Across hubs the mail dies on the actor's hub: here, the reply
       // keeps this hub alive until it arrives (a wait for it is no
       // LoopExit), then cancels the timer.
       Hub* here = Hub::Current();
@@ -163,17 +167,20 @@ class ActorRef : public AnyActorRef {
             internal::HubAccess::ReleaseKeepAlive(here);
           }));
     }
-    internal::ActorCell::Envelope envelope =
+    internal::MailPtr mail = internal::MakeMail(
         [message = std::move(message), reply = std::move(pending),
          deadline](ActorBase& actor) mutable {
           AsyncResult<R>& out = reply.result();
-          if (deadline != absl::InfiniteFuture() && absl::Now() > deadline) {
-            out.SetException(std::make_exception_ptr(TimeoutError(
-                absl::ZeroDuration(), nullptr,
-                "Ask expired in the mailbox before it was handled")));
-            return;
+          std::optional<DeadlineScope> scope;  // none: nothing to narrow
+          if (deadline != absl::InfiniteFuture()) {
+            if (absl::Now() > deadline) {
+              out.SetException(std::make_exception_ptr(TimeoutError(
+                  absl::ZeroDuration(), nullptr,
+                  "Ask expired in the mailbox before it was handled")));
+              return;
+            }
+            scope.emplace(deadline);
           }
-          DeadlineScope scope(deadline);
           try {
             if constexpr (std::is_void_v<R>) {
               static_cast<A&>(actor).Handle(std::move(message));
@@ -191,13 +198,85 @@ class ActorRef : public AnyActorRef {
             out.SetException(std::current_exception());
             throw;  // the handler failed: so does the actor
           }
-        };
-    absl::Status sent = cell_->Deliver(envelope, internal::MessageName<M>());
+        });
+    absl::Status sent = cell_->Deliver(mail, internal::MessageName<M>());
     if (!sent.ok()) {
-      // Before `envelope` dies: the precise reason wins over its default.
+      // Before `mail` dies: the precise reason wins over its default.
       result.SetException(std::make_exception_ptr(StatusError(sent)));
     }
     return result;
+  }
+
+  // Asks and waits: the reply, or the error, exactly as
+  // Ask(message, timeout).Result() returns it (B-D1; absl::Status for a
+  // void handler), the deadline and its handling included. Blocks the
+  // calling greenlet; throws only what unwinds the caller itself (a kill,
+  // an enclosing Timeout) and contract violations (LoopExit,
+  // BlockingInHubError). On the actor's own hub the reply lands in a slot
+  // on the caller's stack — no AsyncResult, no timer — which is what
+  // makes it cheaper than Ask(...).Get(); from another hub it is
+  // Ask(...).Result(). Calling one's own actor from its handler deadlocks
+  // until the timeout, as Ask(...).Get() does.
+  template <typename M>
+    requires Handles<A, M>
+  auto Call(M message, absl::Duration timeout = absl::InfiniteDuration()) const
+      -> std::conditional_t<std::is_void_v<ReplyOf<A, M>>, absl::Status,
+                            absl::StatusOr<ReplyOf<A, M>>> {
+    using R = ReplyOf<A, M>;
+    if (!cell_->OnOwnerHub()) return Ask(std::move(message), timeout).Result();
+    absl::Time deadline = CurrentDeadline();
+    if (timeout != absl::InfiniteDuration()) {
+      deadline = std::min(deadline, absl::Now() + timeout);
+    }
+    internal::ReplySlot<R> slot;
+    internal::MailPtr mail = internal::MakeMail(
+        [message = std::move(message), reply = internal::SlotReply<R>(&slot),
+         deadline](ActorBase& actor) mutable {
+          std::optional<DeadlineScope> scope;
+          if (deadline != absl::InfiniteFuture()) {
+            if (absl::Now() > deadline) {
+              reply.Fail(std::make_exception_ptr(TimeoutError(
+                  absl::ZeroDuration(), nullptr,
+                  "Ask expired in the mailbox before it was handled")));
+              return;
+            }
+            scope.emplace(deadline);
+          }
+          try {
+            if constexpr (std::is_void_v<R>) {
+              static_cast<A&>(actor).Handle(std::move(message));
+              reply.Set();
+            } else {
+              reply.Set(static_cast<A&>(actor).Handle(std::move(message)));
+            }
+          } catch (const GreenletExit&) {
+            reply.Fail(std::make_exception_ptr(StatusError(
+                absl::UnavailableError("actor was killed before replying"))));
+            throw;
+          } catch (...) {
+            reply.Fail(std::current_exception());
+            throw;  // the handler failed: so does the actor
+          }
+        });
+    absl::Status sent = cell_->Deliver(mail, internal::MessageName<M>());
+    if (!sent.ok()) return sent;
+    if (!slot.done()) {
+      const absl::Duration wait = deadline == absl::InfiniteFuture()
+                                      ? absl::InfiniteDuration()
+                                      : deadline - absl::Now();
+      // The deadline is already in `wait`.
+      if (!slot.waiter().WaitIgnoringDeadline(wait) && !slot.done()) {
+        return absl::DeadlineExceededError(
+            absl::StrCat("Ask(", internal::MessageName<M>(), ") timed out after ",
+                         absl::FormatDuration(wait)));
+      }
+    }
+    if (slot.error() != nullptr) return StatusFromException(slot.error());
+    if constexpr (std::is_void_v<R>) {
+      return absl::OkStatus();
+    } else {
+      return std::move(slot.value());
+    }
   }
 };
 

@@ -4,6 +4,10 @@
 //
 // Internal: users see ActorRef (actors/actor_ref.h) and AnyActorRef
 // (actors/any_actor_ref.h).
+// The mailbox is intrusive (actors/internal/mail.h): a message is one node,
+// allocated once by its sender and linked in as it is; the actor's
+// greenlet waits on the cell itself when the mailbox is empty.
+//
 // Thread affinity: the hub thread that spawned the actor owns the cell. From
 // another thread (another hub of a HubGroup), Deliver/DeliverAny, Stop,
 // Kill, Fail, Join, AddExitObserver/RemoveExitObserver, Link/Unlink,
@@ -29,14 +33,17 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "actors/actor_options.h"
 #include "actors/exit.h"
 #include "actors/internal/hub_roster.h"
+#include "actors/internal/mail.h"
 #include "framework/greenlet.h"
 #include "framework/internal/end_observer.h"
 #include "framework/internal/hub_remote.h"
-#include "framework/joinable_queue.h"
+#include "framework/internal/queue_waiters.h"
+#include "framework/waiter.h"
 
 namespace evergreen {
 
@@ -47,25 +54,26 @@ namespace internal {
 
 class ActorCell : public std::enable_shared_from_this<ActorCell> {
  public:
-  // Runs against the actor object in the actor's greenlet.
-  using Envelope = absl::AnyInvocable<void(ActorBase&)>;
   // Untyped delivery (AnyActorRef::TellAny): a dispatcher built from the
-  // actor type's Messages list; returns InvalidArgument for other types.
-  using AnyDispatcher =
-      absl::AnyInvocable<absl::StatusOr<Envelope>(std::any message)>;
+  // actor type's Messages list (actors/internal/dispatcher.h); returns
+  // InvalidArgument for other types.
+  using AnyDispatcher = absl::StatusOr<MailPtr> (*)(std::any& message);
   // Exit observers run in the hub once the actor is dead; must not block.
   using ExitObserver = absl::AnyInvocable<void(const Exit&)>;
 
-  ActorCell(ActorOptions options, std::unique_ptr<ActorBase> actor,
-            AnyDispatcher dispatcher, const char* type_name);
-  ~ActorCell();
+  // The actor object is placed by the subclass (ActorCellWith<A>, in
+  // actors/actor.h), in the same allocation as the cell, and handed over
+  // with Adopt.
+  ActorCell(ActorOptions options, AnyDispatcher dispatcher,
+            const char* type_name);
+  virtual ~ActorCell();
   ActorCell(const ActorCell&) = delete;
   ActorCell& operator=(const ActorCell&) = delete;
 
   // Starts the actor's greenlet (OnStart, then the message loop).
   void Start();
 
-  // Queues `envelope` (moved from only on success); `what` names the
+  // Queues `mail` (released only on success); `what` names the
   // message for errors and dead letters, and must live as long as the
   // process (a literal, or MessageName<M>()): a message sent from another
   // hub keeps the pointer. Errors: NotFound when the actor
@@ -77,7 +85,7 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   // (block_when_full does not block a sender on another hub). Errors:
   // NotFound when the actor has exited, Unavailable when its hub is
   // stopping or gone (a dead letter on the sender's hub).
-  absl::Status Deliver(Envelope& envelope, const char* what);
+  absl::Status Deliver(MailPtr& mail, const char* what);
   absl::Status DeliverAny(std::any message);
 
   // Graceful: handles what is queued, then exits with kShutdown.
@@ -93,10 +101,16 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   bool alive() const { return !exited_.load(std::memory_order_acquire); }
   const Exit& exit() const { return exit_; }
   std::uint64_t id() const { return id_; }
-  const std::string& name() const { return name_; }
+  // The name given at spawn, else "<type>#<id>", made on first use.
+  const std::string& name() const {
+    const std::string* name = name_.load(std::memory_order_acquire);
+    return name != nullptr ? *name : MakeName();
+  }
   const char* type_name() const { return type_name_; }
   Hub* hub() const { return hub_; }
-  std::size_t mailbox_size() const { return mailbox_.size(); }
+  // Messages queued (owner hub). As with a queue handing an item to a
+  // waiting getter, a message that woke the waiting actor is its already.
+  std::size_t mailbox_size() const { return mailbox_.size() - handed_; }
   // True on the actor's own hub thread.
   bool OnOwnerHub() const { return Hub::CurrentIfExists() == hub_; }
   // True when called from the actor's own greenlet (a handler, OnStart,
@@ -133,16 +147,59 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   // Messages sent from other hubs not yet moved into the mailbox.
   std::size_t inbox_size();
   // The actor object; nullptr once it has exited.
-  ActorBase* actor() const { return actor_.get(); }
+  ActorBase* actor() const { return actor_; }
+
+ protected:
+  // From the subclass's constructor: `actor` lives in the subclass.
+  void Adopt(ActorBase* actor);
+  // Destroys the actor object in place (the subclass knows its type).
+  virtual void DestroyActor(ActorBase* actor) = 0;
 
  private:
-  // The message ActorRef::Stop queues.
-  static void ShutdownEnvelope(ActorBase& actor);
+  // What ActorRef::Stop queues: a node of the cell's own (a Stop
+  // allocates nothing), queued at most once at a time.
+  class StopMail final : public Mail {
+   public:
+    explicit StopMail(ActorCell* cell) : Mail(&RunOrDrop), cell_(cell) {}
+    bool queued = false;
+
+   private:
+    static void RunOrDrop(Mail* mail, ActorBase* actor);
+    ActorCell* cell_;
+  };
+  // A sender blocked on a full mailbox (block_when_full): its mail is
+  // linked in by the actor's next take, or dropped by the exit.
+  struct BlockedSender : QueueWaitNode {
+    Mail* mail = nullptr;
+  };
+
+  const std::string& MakeName() const;
+  // Links `mail` at the back and wakes the actor if it waits for mail.
+  void Enqueue(Mail* mail) {
+    mailbox_.PushBack(mail);
+    if (idle_ != nullptr) {
+      std::exchange(idle_, nullptr)->Wake();
+      handed_ = true;
+    }
+  }
+  // Whether a bounded mailbox has no room.
+  bool full() const {
+    return options_.mailbox_capacity != 0 &&
+           mailbox_size() >= options_.mailbox_capacity;
+  }
+  // Deliver's block_when_full path on a full mailbox.
+  absl::Status DeliverBlocking(MailPtr& mail, const char* what);
+  // Takes the oldest mail, admitting the oldest blocked sender's.
+  // REQUIRES: !mailbox_.empty().
+  Mail* TakeMail();
+  // Suspends the actor's greenlet until mail arrives.
+  void AwaitMail();
+  absl::Status NotRunning() const;
 
   // What another hub sends: a message (with its name), or an operation on
   // the cell (stop, kill, link, ...), run on the actor's hub in order.
   struct RemoteItem {
-    Envelope envelope;
+    MailPtr mail;
     const char* what;  // process-lifetime (see Deliver)
     absl::AnyInvocable<void(ActorCell&)> control;
   };
@@ -184,19 +241,24 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
 
   Hub* hub_;
   std::uint64_t id_;
-  std::string name_;
   const char* type_name_;
   ActorOptions options_;
-  std::unique_ptr<ActorBase> actor_;
+  // options_.name, or a "<type>#<id>" made by the first name() (any
+  // thread: published once with a compare-exchange).
+  mutable std::atomic<const std::string*> name_{nullptr};
+  ActorBase* actor_ = nullptr;  // in the subclass's storage until the exit
   AnyDispatcher dispatcher_;
-  JoinableQueue<Envelope> mailbox_;
+  MailQueue mailbox_;
+  // The actor's greenlet while it waits for mail (AwaitMail).
+  Waiter* idle_ = nullptr;
+  bool handed_ = false;  // the first queued mail woke the actor
+  QueueWaitList blocked_senders_;  // of BlockedSender, oldest first
+  StopMail stop_mail_{this};
   Greenlet<void> greenlet_;
   EndWatch end_watch_{this};
   Exit exit_;
   std::atomic<bool> exited_{false};
-  friend std::shared_ptr<ActorCell> MakeActorCell(ActorOptions,
-                                                  std::unique_ptr<ActorBase>,
-                                                  AnyDispatcher, const char*);
+  friend std::shared_ptr<ActorCell> ShareActorCell(ActorCell* cell);
   bool trap_exit_ = false;
   std::optional<ExitReason> stop_request_;
   absl::flat_hash_map<std::uint64_t, Observer> observers_;
@@ -212,19 +274,32 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   // inbox and it trade buffers instead of allocating one per batch.
   std::vector<RemoteItem> draining_;
   bool drain_posted_ = false;
-  bool inbox_closed_ = false;
-  absl::Status inbox_status_;  // why it is closed
+  // Why the inbox is closed (the refusal's Status is made on demand).
+  enum class InboxState { kOpen, kExited, kHubStopping, kHubGone };
+  InboxState inbox_state_ = InboxState::kOpen;
+  absl::Status InboxRefusal() const;  // REQUIRES: closed
 
   // Listed by the live dump while the cell lives.
   HubRoster<ActorCell>::Entry roster_entry_{this};
 };
 
-// Makes a cell whose last reference may be dropped on any thread: it is
-// then destroyed on its own hub (or at once if that hub is gone).
-std::shared_ptr<ActorCell> MakeActorCell(ActorOptions options,
-                                         std::unique_ptr<ActorBase> actor,
-                                         ActorCell::AnyDispatcher dispatcher,
-                                         const char* type_name);
+// A cell for an actor object constructed elsewhere (a service spawned
+// from its instance): owns it on the heap. SpawnActor uses ActorCellWith
+// (actors/actor.h), which saves that allocation.
+class ActorCellOwning final : public ActorCell {
+ public:
+  ActorCellOwning(ActorOptions options, std::unique_ptr<ActorBase> actor,
+                  AnyDispatcher dispatcher, const char* type_name);
+  ~ActorCellOwning() override;
+
+ private:
+  void DestroyActor(ActorBase* actor) override;
+};
+
+// Owns `cell` (new'd) so that its last reference may be dropped on any
+// thread: it is then destroyed on its own hub (or at once if that hub is
+// gone).
+std::shared_ptr<ActorCell> ShareActorCell(ActorCell* cell);
 
 // Reports a message that could not be delivered (see actors/dead_letters.h).
 void ReportDeadLetter(const ActorCell& cell, const char* what,

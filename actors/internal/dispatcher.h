@@ -19,20 +19,20 @@ namespace internal {
 
 // Builds the run-time dispatcher of A from A::Messages, if it has one.
 template <typename A, typename M>
-bool TryDispatch(std::any& message, ActorCell::Envelope* out) {
+bool TryDispatch(std::any& message, MailPtr* out) {
   M* typed = std::any_cast<M>(&message);
   if (typed == nullptr) return false;
-  *out = [m = std::move(*typed)](ActorBase& actor) mutable {
+  *out = MakeMail([m = std::move(*typed)](ActorBase& actor) mutable {
     static_cast<A&>(actor).Handle(std::move(m));
-  };
+  });
   return true;
 }
 
 template <typename A, typename... Ms>
 ActorCell::AnyDispatcher MakeDispatcher(std::tuple<Ms...>*) {
-  return [](std::any message) -> absl::StatusOr<ActorCell::Envelope> {
-    ActorCell::Envelope envelope;
-    if ((TryDispatch<A, Ms>(message, &envelope) || ...)) return envelope;
+  return [](std::any& message) -> absl::StatusOr<MailPtr> {
+    MailPtr mail;
+    if ((TryDispatch<A, Ms>(message, &mail) || ...)) return mail;
     return absl::InvalidArgumentError(absl::StrCat(
         "actor type ", MessageName<A>(), " does not handle message type ",
         DemangledName(message.type())));
@@ -44,7 +44,7 @@ ActorCell::AnyDispatcher DispatcherFor() {
   if constexpr (requires { typename A::Messages; }) {
     return MakeDispatcher<A>(static_cast<typename A::Messages*>(nullptr));
   } else {
-    return [](std::any message) -> absl::StatusOr<ActorCell::Envelope> {
+    return [](std::any& message) -> absl::StatusOr<MailPtr> {
       return absl::InvalidArgumentError(absl::StrCat(
           "actor type ", MessageName<A>(),
           " declares no Messages list; cannot deliver untyped ",

@@ -37,14 +37,14 @@ absl::Status DeliverCall(const AnyActorRef& service, IncomingCall call) {
     return status;
   }
   // The answer callback is needed again if the call cannot be queued; the
-  // envelope only takes ownership once Deliver succeeds.
+  // mail only takes ownership once Deliver succeeds.
   auto holder = std::make_unique<IncomingCall>(std::move(call));
   IncomingCall* raw = holder.get();
-  internal::ActorCell::Envelope envelope =
+  internal::MailPtr mail = internal::MakeMail(
       [holder = std::move(holder)](ActorBase& actor) mutable {
         static_cast<ServiceBase&>(actor).Handle(std::move(*holder));
-      };
-  absl::Status sent = cell->Deliver(envelope, "evergreen::IncomingCall");
+      });
+  absl::Status sent = cell->Deliver(mail, "evergreen::IncomingCall");
   if (sent.ok()) return sent;
   absl::Status status;
   if (sent.code() == absl::StatusCode::kResourceExhausted) {
@@ -57,7 +57,7 @@ absl::Status DeliverCall(const AnyActorRef& service, IncomingCall call) {
         "call ", raw->method().full_name, ": service actor '", cell->name(),
         "' is not running: ", sent.message()));
   }
-  // Before `envelope` (and the call in it) dies: the precise reason wins.
+  // Before `mail` (and the call in it) dies: the precise reason wins.
   raw->Reply(status);
   return status;
 }

@@ -78,11 +78,11 @@ ActorRef<S> SpawnConstructedService(std::string name,
   static_assert(std::is_base_of_v<ServiceBase, S>,
                 "a service derives its generated Service base");
   service->set_max_concurrent_calls(options.max_concurrent_calls);
-  auto cell = std::make_shared<ActorCell>(
+  std::shared_ptr<ActorCell> cell = ShareActorCell(new ActorCellOwning(
       ActorOptions{.name = std::move(name),
                    .mailbox_capacity = options.max_queued_calls,
                    .stack_size = options.stack_size},
-      std::move(service), DispatcherFor<S>(), MessageName<S>());
+      std::move(service), DispatcherFor<S>(), MessageName<S>()));
   cell->Start();
   return ActorRef<S>(std::move(cell));
 }

@@ -13,7 +13,9 @@
 // BM_CafSendPingPongRoundTrip is CAF's floor beside it: the same round
 // trip as two plain sends (ping, then pong back), without request ids or
 // response handlers; an Ask does more than that (a reply slot, a future),
-// so this peer is the harder one.
+// so this peer is the harder one. BM_EvergreenCallRoundTrip is the same
+// pinger with Call(...), Ask's blocking form (no future: the reply lands in
+// a slot on the pinger's stack).
 #include <cstdint>
 
 #include "actors/actor.h"
@@ -41,6 +43,15 @@ void BM_EvergreenAskRoundTrip(benchmark::State& state) {
   RunBatches(state, 10'000, [&](std::int64_t n) { pinger.Ask(Run{n}).Get(); });
 }
 BENCHMARK(BM_EvergreenAskRoundTrip)->UseRealTime();
+
+// Ask's blocking form, Call(...): the same round trip without the future.
+void BM_EvergreenCallRoundTrip(benchmark::State& state) {
+  bench::FreshHubAfter fresh_hub;
+  ActorRef<bench::CallPinger> pinger =
+      SpawnActor<bench::CallPinger>(ActorOptions{}, SpawnActor<Ponger>());
+  RunBatches(state, 10'000, [&](std::int64_t n) { pinger.Ask(Run{n}).Get(); });
+}
+BENCHMARK(BM_EvergreenCallRoundTrip)->UseRealTime();
 
 void BM_CafRequestRoundTrip(benchmark::State& state) {
   CafPeer caf;

@@ -41,6 +41,21 @@ class Pinger : public ActorBase {
   ActorRef<Ponger> ponger_;
 };
 
+// The same with Call(Ping{n}), Ask's blocking form (the reply lands in a
+// slot on the pinger's stack, no future).
+class CallPinger : public ActorBase {
+ public:
+  explicit CallPinger(ActorRef<Ponger> ponger) : ponger_(std::move(ponger)) {}
+  void Handle(Run run) {
+    std::int64_t n = 0;
+    for (std::int64_t i = 0; i < run.n; ++i) n = *ponger_.Call(Ping{n});
+    if (n != run.n) Fail("wrong pong");
+  }
+
+ private:
+  ActorRef<Ponger> ponger_;
+};
+
 inline caf::behavior CafPonger() {
   return {[](ping_atom, std::int64_t n) { return n + 1; }};
 }

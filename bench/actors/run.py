@@ -7,7 +7,8 @@ prints one comparison per line in compare.py's format:
   Ask round trip       a request and its reply between two actors, against
                        CAF's request().then() and against CAF's plain send
                        ping-pong (two sends, no request machinery: CAF's
-                       floor for a round trip)
+                       floor for a round trip); Call, Ask's blocking form,
+                       against the latter
   timed Ask            the same with a 60 s timeout the reply beats, and
                        an info line: hub timers left after 100k such asks
   Tell throughput      100 sender actors into one mailbox (msgs/s)
@@ -205,6 +206,11 @@ def print_all(r):
     cost('Ask round trip between two actors on one thread, against CAF\'s '
          'plain send ping-pong (no request/then)', 'ns', 1,
          'BM_EvergreenAskRoundTrip', 'BM_CafSendPingPongRoundTrip',
+         peer='caf_send')
+    cost('Call (Ask and wait, reply slot on the caller\'s stack) round trip '
+         'between two actors on one thread, against CAF\'s plain send '
+         'ping-pong', 'ns', 1,
+         'BM_EvergreenCallRoundTrip', 'BM_CafSendPingPongRoundTrip',
          peer='caf_send')
     cost('timed Ask, reply before timeout (60 s), round trip', 'ns', 1,
          'BM_EvergreenTimedAskRoundTrip', 'BM_CafTimedRequestRoundTrip')
