@@ -261,9 +261,11 @@ class ActorRef : public AnyActorRef {
     absl::Status sent = cell_->Deliver(mail, internal::MessageName<M>());
     if (!sent.ok()) return sent;
     if (!slot.done()) {
-      const absl::Duration wait = deadline == absl::InfiniteFuture()
-                                      ? absl::InfiniteDuration()
-                                      : deadline - absl::Now();
+      // A send that blocked on a full mailbox may have used it all.
+      const absl::Duration wait =
+          deadline == absl::InfiniteFuture()
+              ? absl::InfiniteDuration()
+              : std::max(deadline - absl::Now(), absl::ZeroDuration());
       // The deadline is already in `wait`.
       if (!slot.waiter().WaitIgnoringDeadline(wait) && !slot.done()) {
         return absl::DeadlineExceededError(

@@ -81,6 +81,9 @@ void FreeMail(void* node, std::size_t size) noexcept {
 #ifndef EVERGREEN_MAIL_NO_POOL
   const std::size_t c = ClassOf(size);
   if (c < kClasses && !pool.closed && pool.counts[c] < kKeep) {
+    // A thread may only ever free mail (another hub's messages to its
+    // actors): its pool must still be drained at exit.
+    if (pool.counts[c] == 0) drainer.armed = true;
     auto* free = static_cast<FreeNode*>(node);
     free->next = pool.heads[c];
     pool.heads[c] = free;

@@ -71,12 +71,26 @@ class MailOf final : public Mail {
  public:
   explicit MailOf(F fn) : Mail(&RunOrDrop), fn_(std::move(fn)) {}
 
-  static void* operator new(std::size_t size) { return AllocateMail(size); }
+  // Over-aligned messages bypass the pool, whose nodes have the default
+  // alignment.
+  static void* operator new(std::size_t size) {
+    if constexpr (kOverAligned) {
+      return ::operator new(size, std::align_val_t{alignof(MailOf)});
+    } else {
+      return AllocateMail(size);
+    }
+  }
   static void operator delete(void* node, std::size_t size) noexcept {
-    FreeMail(node, size);
+    if constexpr (kOverAligned) {
+      ::operator delete(node, size, std::align_val_t{alignof(MailOf)});
+    } else {
+      FreeMail(node, size);
+    }
   }
 
  private:
+  static constexpr bool kOverAligned =
+      alignof(F) > __STDCPP_DEFAULT_NEW_ALIGNMENT__;
   ~MailOf() = default;
   static void RunOrDrop(Mail* mail, ActorBase* actor) {
     auto* self = static_cast<MailOf*>(mail);

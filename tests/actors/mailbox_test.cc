@@ -2,6 +2,8 @@
 // message owns dies with it however the actor ends, the order of a mix of
 // Tell/Ask/Call/Stop, blocked senders on a bounded mailbox, and Call, Ask's
 // blocking form with its reply slot on the caller's stack (B-D1, B-D2).
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -61,6 +63,19 @@ struct Echo {
 };
 struct Fail {};
 
+// A message with extended alignment: each move records whether the copy it
+// moves from (the one the queued node holds, then the handler's) is
+// aligned as its type requires.
+struct alignas(64) Wide {
+  explicit Wide(int* misaligned) : misaligned(misaligned) {}
+  Wide(Wide&& other) noexcept : misaligned(other.misaligned) {
+    if (reinterpret_cast<std::uintptr_t>(&other) % alignof(Wide) != 0) {
+      ++*misaligned;
+    }
+  }
+  int* misaligned;
+};
+
 class Recorder : public ActorBase {
  public:
   explicit Recorder(std::vector<std::string>* log) : log_(log) {}
@@ -75,6 +90,7 @@ class Recorder : public ActorBase {
     return m.tag;
   }
   int Handle(Fail) { throw std::runtime_error("handler failed"); }
+  void Handle(Wide m) { log_->push_back(m.misaligned != nullptr ? "wide" : ""); }
 
  protected:
   void OnStop(const Exit& exit) override {
@@ -309,6 +325,19 @@ TEST_F(MailboxTest, CallAcrossHubsRepliesOnTheCallersHub) {
   ASSERT_TRUE(remote->Join(kLong));
   hubs.Stop();
   EXPECT_THAT(log_, ElementsAre("ask:far", "stop:shutdown"));
+}
+
+// An over-aligned message is queued in a node aligned for it (the pool's
+// nodes have only the default alignment).
+TEST_F(MailboxTest, OverAlignedMessagesAreQueuedAligned) {
+  ActorRef<Recorder> actor = SpawnHeld();
+  int misaligned = 0;
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(actor.Tell(Wide(&misaligned)).ok());
+  release_.Set();
+  ASSERT_TRUE(actor.Call(Echo{"done"}, kLong).ok());
+  EXPECT_EQ(misaligned, 0);
+  EXPECT_EQ(std::count(log_.begin(), log_.end(), "wide"), 8);
+  leak_check::StopActors({actor});
 }
 
 }  // namespace
