@@ -170,34 +170,8 @@ class ActorRef : public AnyActorRef {
     internal::MailPtr mail = internal::MakeMail(
         [message = std::move(message), reply = std::move(pending),
          deadline](ActorBase& actor) mutable {
-          AsyncResult<R>& out = reply.result();
-          std::optional<DeadlineScope> scope;  // none: nothing to narrow
-          if (deadline != absl::InfiniteFuture()) {
-            if (absl::Now() > deadline) {
-              out.SetException(std::make_exception_ptr(TimeoutError(
-                  absl::ZeroDuration(), nullptr,
-                  "Ask expired in the mailbox before it was handled")));
-              return;
-            }
-            scope.emplace(deadline);
-          }
-          try {
-            if constexpr (std::is_void_v<R>) {
-              static_cast<A&>(actor).Handle(std::move(message));
-              out.Set();
-            } else {
-              out.Set(static_cast<A&>(actor).Handle(std::move(message)));
-            }
-          } catch (const GreenletExit&) {
-            // The actor is being killed: the asker gets an error, not the
-            // GreenletExit, which would unwind the asker as if killed.
-            out.SetException(std::make_exception_ptr(StatusError(
-                absl::UnavailableError("actor was killed before replying"))));
-            throw;
-          } catch (...) {
-            out.SetException(std::current_exception());
-            throw;  // the handler failed: so does the actor
-          }
+          ResultReply<R> out{reply.result()};
+          Answer(actor, message, deadline, out);
         });
     absl::Status sent = cell_->Deliver(mail, internal::MessageName<M>());
     if (!sent.ok()) {
@@ -232,31 +206,7 @@ class ActorRef : public AnyActorRef {
     internal::MailPtr mail = internal::MakeMail(
         [message = std::move(message), reply = internal::SlotReply<R>(&slot),
          deadline](ActorBase& actor) mutable {
-          std::optional<DeadlineScope> scope;
-          if (deadline != absl::InfiniteFuture()) {
-            if (absl::Now() > deadline) {
-              reply.Fail(std::make_exception_ptr(TimeoutError(
-                  absl::ZeroDuration(), nullptr,
-                  "Ask expired in the mailbox before it was handled")));
-              return;
-            }
-            scope.emplace(deadline);
-          }
-          try {
-            if constexpr (std::is_void_v<R>) {
-              static_cast<A&>(actor).Handle(std::move(message));
-              reply.Set();
-            } else {
-              reply.Set(static_cast<A&>(actor).Handle(std::move(message)));
-            }
-          } catch (const GreenletExit&) {
-            reply.Fail(std::make_exception_ptr(StatusError(
-                absl::UnavailableError("actor was killed before replying"))));
-            throw;
-          } catch (...) {
-            reply.Fail(std::current_exception());
-            throw;  // the handler failed: so does the actor
-          }
+          Answer(actor, message, deadline, reply);
         });
     absl::Status sent = cell_->Deliver(mail, internal::MessageName<M>());
     if (!sent.ok()) return sent;
@@ -278,6 +228,56 @@ class ActorRef : public AnyActorRef {
       return absl::OkStatus();
     } else {
       return std::move(slot.value());
+    }
+  }
+
+ private:
+  // What Answer reports an Ask's outcome through: its AsyncResult.
+  template <typename R>
+  struct ResultReply {
+    AsyncResult<R>& out;
+    template <typename... V>
+    void Set(V&&... value) {
+      out.Set(std::forward<V>(value)...);
+    }
+    void Fail(std::exception_ptr error) { out.SetException(error); }
+  };
+
+  // Runs the request `message` against `actor` in the actor's greenlet and
+  // reports the outcome through `reply` (Set(), Set(value), Fail(error)):
+  // an expired request is failed unrun; the handler runs under the
+  // request's deadline; a kill fails the request Unavailable and goes on
+  // unwinding the actor; a handler's exception fails the request and then
+  // the actor.
+  template <typename M, typename Reply>
+  static void Answer(ActorBase& actor, M& message, absl::Time deadline,
+                     Reply& reply) {
+    std::optional<DeadlineScope> scope;  // none: nothing to narrow
+    if (deadline != absl::InfiniteFuture()) {
+      if (absl::Now() > deadline) {
+        reply.Fail(std::make_exception_ptr(
+            TimeoutError(absl::ZeroDuration(), nullptr,
+                         "Ask expired in the mailbox before it was handled")));
+        return;
+      }
+      scope.emplace(deadline);
+    }
+    try {
+      if constexpr (std::is_void_v<ReplyOf<A, M>>) {
+        static_cast<A&>(actor).Handle(std::move(message));
+        reply.Set();
+      } else {
+        reply.Set(static_cast<A&>(actor).Handle(std::move(message)));
+      }
+    } catch (const GreenletExit&) {
+      // The actor is being killed: the asker gets an error, not the
+      // GreenletExit, which would unwind the asker as if killed.
+      reply.Fail(std::make_exception_ptr(StatusError(
+          absl::UnavailableError("actor was killed before replying"))));
+      throw;
+    } catch (...) {
+      reply.Fail(std::current_exception());
+      throw;  // the handler failed: so does the actor
     }
   }
 };
