@@ -28,6 +28,7 @@
 
 #include "actors/actor.h"
 #include "actors/actor_ref.h"
+#include "bench/actors/ring_node.h"
 #include "framework/event.h"
 #include "framework/hub.h"
 
@@ -150,30 +151,9 @@ class Spawner : public ActorBase {
   Go* live_;
 };
 
-struct Token {
-  std::int64_t hops;
-};
-struct SetNext {
-  AnyActorRef next;
-};
-class RingNode : public ActorBase {
- public:
-  explicit RingNode(Event* done) : done_(done) {}
-  void Handle(SetNext m) {
-    next_ = std::make_unique<ActorRef<RingNode>>(m.next.cell());
-  }
-  void Handle(Token token) {
-    if (token.hops == 0) {
-      done_->Set();
-    } else {
-      (void)next_->Tell(Token{token.hops - 1});
-    }
-  }
-
- private:
-  Event* done_;
-  std::unique_ptr<ActorRef<RingNode>> next_;
-};
+using bench::RingNode;
+using bench::SetNext;
+using bench::Token;
 
 // Runs `start` (which sends the work) and waits for `done`, counting the
 // allocations made meanwhile.

@@ -14,6 +14,7 @@
 
 #include "actors/actor.h"
 #include "actors/actor_ref.h"
+#include "bench/actors/ring_node.h"
 #include "bench/actors/support.h"
 #include "framework/event.h"
 
@@ -26,34 +27,9 @@ using bench::RunBatches;
 constexpr int kRingSize = 1000;
 constexpr std::int64_t kHops = 10'000'000;
 
-struct Token {
-  std::int64_t hops;
-};
-
-struct SetNext {
-  AnyActorRef next;
-};
-
-class RingNode : public ActorBase {
- public:
-  explicit RingNode(Event* done) : done_(done) {}
-  void Handle(SetNext m) {
-    next_ = std::make_unique<ActorRef<RingNode>>(m.next.cell());
-  }
-  void Handle(Token token) {
-    if (token.hops == 0) {
-      done_->Set();
-    } else {
-      (void)next_->Tell(Token{token.hops - 1});
-    }
-  }
-
- private:
-  Event* done_;
-  // Behind a pointer: ActorRef<A> cannot be a member of A itself, because
-  // declaring ActorRef<A>::Ask needs A complete.
-  std::unique_ptr<ActorRef<RingNode>> next_;
-};
+using bench::RingNode;
+using bench::SetNext;
+using bench::Token;
 
 void BM_EvergreenThreadRing(benchmark::State& state) {
   Event done;  // outlives the hub and the ring
