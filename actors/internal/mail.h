@@ -76,8 +76,12 @@ class Mail {
   // Frees the node without running it; the message dies.
   void Drop() noexcept { fn_(this, nullptr); }
 
-  // The mailbox's link (owner-hub only; nullptr when not queued).
+  // The mailbox's link (owner-hub only; nullptr when not queued), and the
+  // inbox's while the mail crosses hubs (actors/internal/actor_cell.h).
   Mail* next = nullptr;
+  // The message's name while it crosses hubs (for a dead letter on the
+  // actor's hub); process-lifetime. Unused otherwise.
+  const char* what = nullptr;
 
  protected:
   // Runs (actor != nullptr) or drops (nullptr) and frees `mail`.
