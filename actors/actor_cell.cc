@@ -42,7 +42,63 @@ const char* InternedName(const std::type_info& type) {
   return it->second.c_str();
 }
 
+// Mail::what of a control node (never a message's name).
+constexpr char kControlWhat[] = "<control>";
+
+// The closed inbox's mark: an address no node has.
+alignas(Mail) char closed_inbox_mark[sizeof(void*)];
+
+// Reverses a list linked through Mail::next (newest first -> oldest first).
+Mail* Reversed(Mail* list) {
+  Mail* reversed = nullptr;
+  while (list != nullptr) {
+    Mail* next = list->next;
+    list->next = reversed;
+    reversed = list;
+    list = next;
+  }
+  return reversed;
+}
+
+// Drops every mail of `list` unrun.
+void DropList(Mail* list) {
+  while (list != nullptr) {
+    Mail* next = list->next;
+    list->next = nullptr;
+    list->Drop();
+    list = next;
+  }
+}
+
 }  // namespace
+
+// An operation on the cell sent from another hub, queued as mail.
+class ActorCell::ControlMail final : public Mail {
+ public:
+  explicit ControlMail(absl::AnyInvocable<void(ActorCell&)> op)
+      : Mail(&RunOrDrop), op_(std::move(op)) {
+    what = kControlWhat;
+  }
+  static bool Is(const Mail* mail) { return mail->what == kControlWhat; }
+  // Runs the operation on `cell`, then frees the node (also on a throw).
+  void ApplyAndFree(ActorCell& cell) {
+    std::unique_ptr<ControlMail> owned(this);
+    op_(cell);
+  }
+
+ private:
+  ~ControlMail() = default;
+  friend struct std::default_delete<ControlMail>;
+  // Run never applies to a control (the inbox applies it); both free it.
+  static void RunOrDrop(Mail* mail, ActorBase*) {
+    delete static_cast<ControlMail*>(mail);
+  }
+  absl::AnyInvocable<void(ActorCell&)> op_;
+};
+
+Mail* ActorCell::ClosedInbox() {
+  return reinterpret_cast<Mail*>(&closed_inbox_mark);
+}
 
 ActorCell::ActorCell(ActorOptions options, AnyDispatcher dispatcher,
                      const char* type_name)
@@ -93,6 +149,9 @@ std::shared_ptr<ActorCell> ShareActorCell(ActorCell* cell) {
 }
 
 ActorCell::~ActorCell() {
+  // What another hub queued and nobody drained (the hub went first).
+  Mail* left = inbox_.exchange(ClosedInbox(), std::memory_order_acquire);
+  if (left != ClosedInbox()) DropList(Reversed(left));
   mailbox_.DropAll();  // before the rest of the cell: messages may use it
   const std::string* name = name_.load(std::memory_order_acquire);
   if (name != &options_.name) delete name;
@@ -129,12 +188,9 @@ void ActorCell::Start() {
 
 absl::Status ActorCell::Deliver(MailPtr& mail, const char* what) {
   if (Hub::CurrentIfExists() != hub_) [[unlikely]] {
-    RemoteItem item{std::move(mail), what, nullptr};
-    absl::Status sent = SendRemote(item);
-    if (!sent.ok()) {
-      mail = std::move(item.mail);          // released only on success
-      ReportDeadLetter(*this, what, sent);  // on the sender's hub
-    }
+    mail->what = what;
+    absl::Status sent = SendRemote(mail);
+    if (!sent.ok()) ReportDeadLetter(*this, what, sent);  // sender's hub
     return sent;
   }
   if (exited_) [[unlikely]] {
@@ -221,7 +277,7 @@ absl::Status ActorCell::DeliverAny(std::any message) {
 }
 
 absl::Status ActorCell::InboxRefusal() const {
-  switch (inbox_state_) {
+  switch (inbox_state_.load(std::memory_order_relaxed)) {
     case InboxState::kHubStopping:
       return absl::UnavailableError(absl::StrCat(
           "actor '", name(), "' is not running: its hub is stopping"));
@@ -233,28 +289,27 @@ absl::Status ActorCell::InboxRefusal() const {
   }
 }
 
-absl::Status ActorCell::SendRemote(RemoteItem& item) {
-  bool post = false;
-  {
-    std::lock_guard<std::mutex> lock(inbox_mu_);
-    if (inbox_state_ != InboxState::kOpen) return InboxRefusal();
-    inbox_.push_back(std::move(item));
-    post = !std::exchange(drain_posted_, true);
-  }
-  // One wake-up per batch: later senders find the drain pending.
-  if (!post) return absl::OkStatus();
+absl::Status ActorCell::SendRemote(MailPtr& mail) {
+  Mail* node = mail.get();
+  Mail* head = inbox_.load(std::memory_order_acquire);
+  do {
+    if (head == ClosedInbox()) return InboxRefusal();
+    node->next = head;
+  } while (!inbox_.compare_exchange_weak(head, node,
+                                         std::memory_order_acq_rel,
+                                         std::memory_order_acquire));
+  (void)mail.release();  // the inbox's now
+  // One post per batch: later senders find the stack non-empty (a drain
+  // pending), until the drain empties it.
+  if (head != nullptr) return absl::OkStatus();
   if (remote_->Post([self = shared_from_this()] { self->DrainInbox(); })) {
     return absl::OkStatus();
   }
   // The hub is gone without the actor having closed the inbox (it never
-  // ran): nothing will drain it.
-  std::vector<RemoteItem> orphans;
-  {
-    std::lock_guard<std::mutex> lock(inbox_mu_);
-    inbox_state_ = InboxState::kHubGone;
-    orphans.swap(inbox_);
-  }
-  return InboxRefusal();  // the orphans die here: their Asks fail Unavailable
+  // ran): nothing will drain it. What it holds dies here (this mail
+  // included): the Asks fail Unavailable.
+  DropList(TakeAndCloseInbox(InboxState::kHubGone));
+  return InboxRefusal();
 }
 
 void ActorCell::OnOwner(absl::AnyInvocable<void(ActorCell&)> op) {
@@ -262,48 +317,72 @@ void ActorCell::OnOwner(absl::AnyInvocable<void(ActorCell&)> op) {
     op(*this);
     return;
   }
-  RemoteItem item{nullptr, "", std::move(op)};
-  (void)SendRemote(item);  // refused: the actor is gone; so is the op
+  MailPtr control(new ControlMail(std::move(op)));
+  (void)SendRemote(control);  // refused: the actor is gone; so is the op
 }
 
 void ActorCell::DrainInbox() {
-  std::vector<RemoteItem> items = std::move(draining_);  // empty, has room
-  {
-    std::lock_guard<std::mutex> lock(inbox_mu_);
-    items.swap(inbox_);
-    drain_posted_ = false;
-  }
-  for (RemoteItem& item : items) {
-    if (item.control) {
-      item.control(*this);
+  Mail* head = inbox_.load(std::memory_order_acquire);
+  do {
+    if (head == nullptr || head == ClosedInbox()) return;
+  } while (!inbox_.compare_exchange_weak(head, nullptr,
+                                         std::memory_order_acquire,
+                                         std::memory_order_acquire));
+  DeliverFromInbox(Reversed(head));
+}
+
+void ActorCell::DeliverFromInbox(Mail* list) {
+  struct Rest {
+    Mail* list;
+    ~Rest() { DropList(list); }  // only on an exception: empty otherwise
+  } rest{list};
+  while (Mail* mail = rest.list) {
+    rest.list = mail->next;
+    mail->next = nullptr;
+    if (ControlMail::Is(mail)) {
+      static_cast<ControlMail*>(mail)->ApplyAndFree(*this);
       continue;
     }
+    MailPtr owned(mail);
     // In the hub: a full mailbox cannot make this wait.
     if (!exited_ && options_.block_when_full && full()) {
       absl::Status full = absl::ResourceExhaustedError(absl::StrCat(
           "mailbox of actor '", name(), "' is full (",
           options_.mailbox_capacity, " messages); sent from another hub"));
-      ReportDeadLetter(*this, item.what, full);
+      ReportDeadLetter(*this, mail->what, full);
       continue;
     }
-    (void)Deliver(item.mail, item.what);
+    (void)Deliver(owned, mail->what);
   }
-  items.clear();
-  draining_ = std::move(items);
+}
+
+Mail* ActorCell::TakeAndCloseInbox(InboxState state) {
+  std::lock_guard<std::mutex> lock(close_mu_);
+  if (inbox_.load(std::memory_order_acquire) == ClosedInbox()) return nullptr;
+  inbox_state_.store(state, std::memory_order_relaxed);
+  // Release: a sender that finds the inbox closed reads `state`.
+  Mail* list = inbox_.exchange(ClosedInbox(), std::memory_order_acq_rel);
+  return Reversed(list);
 }
 
 void ActorCell::CloseInbox() {
-  std::vector<RemoteItem> items;
-  {
-    std::lock_guard<std::mutex> lock(inbox_mu_);
-    inbox_state_ = hub_->destroying() ? InboxState::kHubStopping
-                                      : InboxState::kExited;
-    items.swap(inbox_);
-  }
+  Mail* list = TakeAndCloseInbox(hub_->destroying()
+                                     ? InboxState::kHubStopping
+                                     : InboxState::kExited);
   // Operations still apply (a link learns of the exit, an observer runs);
   // messages die, failing their Asks.
-  for (RemoteItem& item : items) {
-    if (item.control) item.control(*this);
+  struct Rest {
+    Mail* list;
+    ~Rest() { DropList(list); }
+  } rest{list};
+  while (Mail* mail = rest.list) {
+    rest.list = mail->next;
+    mail->next = nullptr;
+    if (ControlMail::Is(mail)) {
+      static_cast<ControlMail*>(mail)->ApplyAndFree(*this);
+    } else {
+      mail->Drop();
+    }
   }
 }
 
@@ -470,10 +549,10 @@ std::uint64_t ActorCell::AddExitObserver(ExitObserver observer,
             observer(exit);
           });
         });
-    RemoteItem item{nullptr, "",
-                    [id, box, monitor = std::move(monitor)](ActorCell& cell) {
-                      cell.AddObserverHere(id, {std::move(*box), monitor});
-                    }};
+    MailPtr item(new ControlMail(
+        [id, box, monitor = std::move(monitor)](ActorCell& cell) {
+          cell.AddObserverHere(id, {std::move(*box), monitor});
+        }));
     if (!SendRemote(item).ok()) {
       // The actor is gone (its exit is readable once !alive()).
       Exit exit = alive() ? Exit::Killed() : exit_;
@@ -550,8 +629,15 @@ std::vector<std::string> ActorCell::MonitorNames() const {
 }
 
 std::size_t ActorCell::inbox_size() {
-  std::lock_guard<std::mutex> lock(inbox_mu_);
-  return inbox_.size();
+  // Owner hub: only it (or a sender finding its hub gone, when it cannot
+  // run) takes nodes out; senders only push in front of what is walked.
+  std::size_t n = 0;
+  Mail* mail = inbox_.load(std::memory_order_acquire);
+  if (mail == ClosedInbox()) return 0;
+  for (; mail != nullptr; mail = mail->next) {
+    if (!ControlMail::Is(mail)) ++n;
+  }
+  return n;
 }
 
 void ActorCell::Unlink(const std::shared_ptr<ActorCell>& other) {

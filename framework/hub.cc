@@ -36,12 +36,13 @@ thread_local bool cross_hub_traffic = false;
 thread_local std::vector<absl::AnyInvocable<void()>> spare_posts;
 
 // How long a hub with nothing ready spins for a post before it sleeps in
-// the poll. A cross-hub request/reply takes the peer hub ~1-2 us of work;
-// caught by the spin, it costs no thread wake-up (eventfd write + epoll
-// return, 5-50 us), and neither does the next one, as the peer spins too.
-// Spins only after cross-hub traffic, once per burst when nothing follows,
-// so an idle hub sleeps at once.
-constexpr std::int64_t kRemoteSpinNanos = 20'000;
+// the poll, by default (Hub::set_remote_spin). A cross-hub request/reply
+// takes the peer hub ~1-2 us of work; caught by the spin, it costs no
+// thread wake-up (eventfd write + epoll return, 5-50 us), and neither does
+// the next one, as the peer spins too. Spins only after cross-hub
+// traffic, once per burst when nothing follows, so an idle hub sleeps at
+// once.
+constexpr absl::Duration kDefaultRemoteSpin = absl::Microseconds(20);
 
 // Spins that found nothing back off: after one, the next `spin_backoff`
 // sleeps of this thread's hub skip the spin; one that paid halves it (see
@@ -66,9 +67,9 @@ inline void CpuRelax() {
 #endif
 }
 
-// Spins up to kRemoteSpinNanos; returns true as soon as a post waits.
-bool SpinUntilPosted(const internal::HubRemote& remote) {
-  const std::int64_t until = MonotonicNanos() + kRemoteSpinNanos;
+// Spins up to `nanos`; returns true as soon as a post waits.
+bool SpinUntilPosted(const internal::HubRemote& remote, std::int64_t nanos) {
+  const std::int64_t until = MonotonicNanos() + nanos;
   do {
     for (int i = 0; i < 32; ++i) {
       if (remote.has_posts()) return true;
@@ -78,16 +79,32 @@ bool SpinUntilPosted(const internal::HubRemote& remote) {
   return false;
 }
 
+// The same, for a peer that shares this CPU: spinning would only hold it
+// off, so this gives the CPU away (sched_yield) between peeks. The peer,
+// runnable, runs at once; its reply finds this hub outside its poll (no
+// eventfd write) and, as the peer yields in turn, a same-CPU round trip
+// costs two yields instead of two sleeps and wake-ups through the kernel.
+bool YieldUntilPosted(const internal::HubRemote& remote, std::int64_t nanos) {
+  const std::int64_t until = MonotonicNanos() + nanos;
+  do {
+    if (remote.has_posts()) return true;
+    sched_yield();
+  } while (MonotonicNanos() < until);
+  return remote.has_posts();
+}
+
 }  // namespace
 
 bool internal::HubRemote::Post(absl::AnyInvocable<void()> fn) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (async_ == nullptr) return false;
-  posted_.push_back(std::move(fn));
-  has_posts_.store(true, std::memory_order_release);
-  // libev writes the eventfd only while the loop sleeps in its poll; a
-  // loop awake (or spinning in Hub::Run) just finds the flag.
-  ev_async_send(loop_, async_);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return false;
+    posted_.push_back(std::move(fn));
+    has_posts_.store(true, std::memory_order_release);
+    // Counted under the lock: Close() waits for this signal to finish.
+    signalling_.fetch_add(1, std::memory_order_relaxed);
+  }
+  Signal();
   if (Hub::current_ != nullptr && Hub::current_->remote().get() != this) {
     cross_hub_traffic = true;  // a reply may come soon: spin for it
     peer_cpu = cpu();
@@ -96,8 +113,24 @@ bool internal::HubRemote::Post(absl::AnyInvocable<void()> fn) {
 }
 
 void internal::HubRemote::Wake() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (async_ != nullptr) ev_async_send(loop_, async_);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return;
+    signalling_.fetch_add(1, std::memory_order_relaxed);
+  }
+  Signal();
+}
+
+void internal::HubRemote::Signal() {
+  // Off the lock: when the loop sleeps, ev_async_send writes its eventfd,
+  // and the woken hub's first step is Take(), which would block on a lock
+  // still held through the write (a futex wait and wake per post, measured
+  // on cross-hub Asks). loop_ and async_ stay valid: Close() waits until
+  // every signal counted in signalling_ is done. libev writes the eventfd
+  // only while the loop sleeps in its poll; a loop awake (or spinning in
+  // Hub::Run) just finds the flag.
+  ev_async_send(loop_, async_);
+  signalling_.fetch_sub(1, std::memory_order_release);
 }
 
 void internal::HubRemote::Take(
@@ -111,11 +144,13 @@ void internal::HubRemote::Close() {
   std::vector<absl::AnyInvocable<void()>> dropped;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    async_ = nullptr;
-    loop_ = nullptr;
+    closed_ = true;
     dropped.swap(posted_);
     has_posts_.store(false, std::memory_order_relaxed);
   }
+  // Signals begun before the close still use the loop (destroyed after
+  // this returns): wait for them; they take a system call at most.
+  while (signalling_.load(std::memory_order_acquire) != 0) sched_yield();
   // Destroyed off the lock: a dropped function may own something whose
   // destructor posts (a HubKeepAlive), which is then refused, not a
   // self-deadlock.
@@ -139,6 +174,7 @@ Hub::Hub()
       last_poll_(internal::CoarseNanos()),
       slice_start_(last_poll_) {
   set_poll_budget(kDefaultPollBudget);
+  set_remote_spin(kDefaultRemoteSpin);
   if (loop_ == nullptr) {
     std::fprintf(stderr, "evergreen: libev could not create a loop\n");
     std::abort();
@@ -414,6 +450,19 @@ absl::Duration Hub::poll_budget() const {
   return absl::Nanoseconds(poll_budget_);
 }
 
+void Hub::set_remote_spin(absl::Duration spin) {
+  if (spin < absl::ZeroDuration() || spin > absl::Milliseconds(1)) {
+    throw std::invalid_argument(absl::StrCat(
+        "Hub::set_remote_spin: the spin must be within [0, 1ms], got ",
+        absl::FormatDuration(spin)));
+  }
+  remote_spin_ = absl::ToInt64Nanoseconds(spin);
+}
+
+absl::Duration Hub::remote_spin() const {
+  return absl::Nanoseconds(remote_spin_);
+}
+
 void Hub::YieldSlice() {
   // Not in a callback (it must not switch), nor while unwinding (a
   // destructor's I/O must not meet a GreenletExit from a dying hub).
@@ -551,7 +600,7 @@ void Hub::Run() {
     // wake-up. I/O and timers are still polled once the budget has passed,
     // however long the traffic lasts. A spin that finds nothing disarms
     // (the poll below then sleeps), so an idle hub burns no CPU.
-    if (cross_hub_traffic) {
+    if (cross_hub_traffic && remote_spin_ > 0) {
       if (internal::CoarseNanos() - last_poll_ >= poll_budget_) {
         Poll(EVRUN_NOWAIT);
         if (!ready_.empty()) continue;
@@ -559,13 +608,15 @@ void Hub::Run() {
       cross_hub_traffic = false;  // set again by what the spin drains
       const int cpu = sched_getcpu();
       remote_->set_cpu(cpu);
-      if (cpu == peer_cpu) {
-        // The hub we last posted to last ran on this CPU: on a loaded
-        // machine the scheduler keeps a waker and its wakee together, and
-        // spinning here would only hold off the peer we wait for.
-      } else if (spin_skips > 0) {
+      if (spin_skips > 0) {
         --spin_skips;
-      } else if (SpinUntilPosted(*remote_)) {
+      } else if (cpu == peer_cpu
+                     ? YieldUntilPosted(*remote_, remote_spin_)
+                     : SpinUntilPosted(*remote_, remote_spin_)) {
+        // (cpu == peer_cpu: the hub we last posted to last ran on this
+        // CPU; on a loaded machine the scheduler keeps a waker and its
+        // wakee together, and a busy spin would only hold off the peer we
+        // wait for: yield to it instead.)
         spin_backoff /= 2;  // one lucky spin does not undo a losing streak
         DrainPosted();
         continue;

@@ -158,6 +158,19 @@ class Hub {
   void set_poll_budget(absl::Duration budget);
   absl::Duration poll_budget() const;
 
+  // Cross-hub wake-ups (docs/hub.md, "Cross-hub wake-ups"). After
+  // cross-hub traffic (this thread posted to another hub, or this hub ran
+  // posts), a hub with nothing ready waits up to `spin` for the next post
+  // before it sleeps in its poll: busy (pause) while the peer hub runs on
+  // another CPU, giving the CPU away (sched_yield) while it shares this
+  // one. A post caught so costs neither side a kernel wake-up. Spins that
+  // find nothing back off, so an idle hub sleeps at once; I/O and timers
+  // are polled throughout. Default 20 us; zero never spins (every
+  // cross-hub post to a sleeping hub then wakes it through its eventfd).
+  // Must be within [0, 1 ms]. Hub thread.
+  void set_remote_spin(absl::Duration spin);
+  absl::Duration remote_spin() const;
+
   // True while the hub is being destroyed: blocking raises GreenletExit.
   bool destroying() const { return destroying_; }
   // Number of turns of the loop so far; tests use it to observe "one hub
@@ -277,6 +290,7 @@ class Hub {
   std::int64_t slice_start_;
   std::int64_t poll_budget_;
   std::int64_t yield_after_;
+  std::int64_t remote_spin_;  // set_remote_spin, in nanoseconds
   static constexpr absl::Duration kDefaultPollBudget = absl::Milliseconds(1);
 };
 

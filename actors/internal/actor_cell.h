@@ -12,8 +12,8 @@
 // another thread (another hub of a HubGroup), Deliver/DeliverAny, Stop,
 // Kill, Fail, Join, AddExitObserver/RemoveExitObserver, Link/Unlink,
 // alive(), exit() once !alive(), id(), name() and hub() (for comparison)
-// may be called: they go through the cell's inbox (a mutex-guarded MPSC
-// queue) and the owner's ev_async, one wake-up per batch (see
+// may be called: they go through the cell's inbox (a lock-free MPSC
+// stack of mail nodes) and the owner's ev_async, one post per batch (see
 // docs/design.md, "Threading"). Everything else is owner-only. The last
 // reference may be dropped on any thread: the cell is then destroyed on
 // its hub (MakeActorCell).
@@ -196,17 +196,15 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   void AwaitMail();
   absl::Status NotRunning() const;
 
-  // What another hub sends: a message (with its name), or an operation on
-  // the cell (stop, kill, link, ...), run on the actor's hub in order.
-  struct RemoteItem {
-    MailPtr mail;
-    const char* what;  // process-lifetime (see Deliver)
-    absl::AnyInvocable<void(ActorCell&)> control;
-  };
-  // Queues `item` (moved from only on success) from another hub and wakes
-  // the actor's hub if no drain is pending. Errors: the inbox's closing
-  // status.
-  absl::Status SendRemote(RemoteItem& item);
+  // What another hub sends: a message (its mail node, named by
+  // Mail::what), or an operation on the cell (stop, kill, link, ...) in a
+  // node of this kind, run on the actor's hub in order.
+  class ControlMail;
+  // Queues `mail` (released once linked in) from another hub and posts a
+  // drain to the actor's hub if none is pending. Errors: the inbox's
+  // closing status (`mail` still the caller's, unless the actor's hub
+  // turned out gone: then it died with the inbox).
+  absl::Status SendRemote(MailPtr& mail);
   // Runs `op` on the actor's hub: now when called there, else through the
   // inbox (dropped once the actor is gone).
   void OnOwner(absl::AnyInvocable<void(ActorCell&)> op);
@@ -221,6 +219,13 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   // On the actor's hub, at exit: refuses further remote items; what is
   // still queued dies (its Asks fail).
   void CloseInbox();
+  enum class InboxState { kOpen, kExited, kHubStopping, kHubGone };
+  // Closes the inbox as `state` (unless closed already) and returns what
+  // was queued, oldest first. Any thread.
+  Mail* TakeAndCloseInbox(InboxState state);
+  // Runs (a control) or delivers (a message) each of `list`, oldest first;
+  // on an exception, the rest are dropped. Owner hub.
+  void DeliverFromInbox(Mail* list);
   void Run();
   void Finish(Exit exit);
   void OnLinkedExit(const std::shared_ptr<ActorCell>& from, const Exit& exit);
@@ -266,17 +271,22 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   // Links, by the other cell's id; the value is our observer on it.
   absl::flat_hash_map<std::uint64_t, std::weak_ptr<ActorCell>> links_;
 
-  // The owner hub's cross-thread side, and the inbox other hubs write to.
+  // The owner hub's cross-thread side, and the inbox other hubs write to:
+  // a Treiber stack of mail linked through Mail::next, newest first.
+  // Senders push with a CAS; the one that finds it empty posts a drain
+  // (later senders find a drain pending: one post per batch). The drain
+  // takes the whole stack with a CAS to empty and reverses it, so each
+  // sender's messages keep their order. Closing swaps in ClosedInbox()
+  // (never dereferenced), which senders then find. Every change is a
+  // read-modify-write, so an acquire of the head sees every node pushed
+  // before it.
   std::shared_ptr<HubRemote> remote_;
-  std::mutex inbox_mu_;  // guards the four below
-  std::vector<RemoteItem> inbox_;
-  // Owner hub only: DrainInbox's batch, kept between drains so that the
-  // inbox and it trade buffers instead of allocating one per batch.
-  std::vector<RemoteItem> draining_;
-  bool drain_posted_ = false;
-  // Why the inbox is closed (the refusal's Status is made on demand).
-  enum class InboxState { kOpen, kExited, kHubStopping, kHubGone };
-  InboxState inbox_state_ = InboxState::kOpen;
+  std::atomic<Mail*> inbox_{nullptr};
+  static Mail* ClosedInbox();
+  // Why the inbox is closed (the refusal's Status is made on demand):
+  // stored before the closing swap, read after a sender finds it.
+  std::atomic<InboxState> inbox_state_{InboxState::kOpen};
+  std::mutex close_mu_;  // serialises closers (the exit, a gone hub)
   absl::Status InboxRefusal() const;  // REQUIRES: closed
 
   // Listed by the live dump while the cell lives.

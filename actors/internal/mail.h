@@ -12,19 +12,26 @@
 // A Mail is run once (Run) or dropped unrun (Drop, and MailPtr's deleter):
 // either way its message, and whatever it holds (an Ask's pending reply,
 // which then fails), is destroyed and the node freed. Nodes come from a
-// per-thread free list of a few size classes (a node freed on another
-// thread, a message sent across hubs, joins that thread's list); under
+// per-thread pool of free lists of a few size classes. A node remembers its
+// home pool: freed on another thread (a message sent across hubs), it goes
+// back to its home through a lock-free list that the home thread takes in
+// one exchange when its own list runs dry, so one-way traffic between two
+// threads recycles nodes instead of allocating on one side and freeing on
+// the other. A thread's pool outlives it (a later thread adopts it), so a
+// node may be freed anywhere after its home thread exited. Under
 // AddressSanitizer every node is a plain new/delete, so a use after free is
 // still caught.
 //
 // Internal: actors/internal/actor_cell.h queues them; ActorRef, the
 // dispatcher and the service runtime make them.
-// Thread affinity: a node belongs to whoever holds it; the pool is per
-// thread and needs no locking.
+// Thread affinity: a node belongs to whoever holds it and may be freed on
+// any thread; a pool's own lists are its thread's, other threads only push
+// onto its remote lists (a CAS).
 #ifndef EVERGREEN_ACTORS_INTERNAL_MAIL_H_
 #define EVERGREEN_ACTORS_INTERNAL_MAIL_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <new>
 #include <type_traits>
@@ -39,7 +46,24 @@ namespace internal {
 // The node allocator behind MakeMail: per-thread free lists of a few size
 // classes; larger nodes go to operator new.
 void* AllocateMail(std::size_t size);
+// Any thread; `size` as given to AllocateMail.
 void FreeMail(void* node, std::size_t size) noexcept;
+
+// What the calling thread's pool did since the thread took it (tests and
+// benchmarks). All zero under AddressSanitizer (no pool).
+struct MailPoolStats {
+  std::uint64_t fresh = 0;     // nodes made with operator new
+  std::uint64_t reused = 0;    // nodes served from the free lists
+  std::uint64_t returned = 0;  // nodes of this pool freed on other threads
+                               // and taken back (or deleted: beyond the cap)
+  std::size_t kept = 0;        // free nodes in the local lists now
+};
+MailPoolStats ThisThreadMailPoolStats();
+// Nodes freed (deleted) on another thread after their home thread had
+// exited, process-wide (tests).
+std::uint64_t MailFreedAfterHomeExit();
+// False under AddressSanitizer, where every node is a plain new/delete.
+bool MailPoolEnabled();
 
 class Mail {
  public:
@@ -52,8 +76,12 @@ class Mail {
   // Frees the node without running it; the message dies.
   void Drop() noexcept { fn_(this, nullptr); }
 
-  // The mailbox's link (owner-hub only; nullptr when not queued).
+  // The mailbox's link (owner-hub only; nullptr when not queued), and the
+  // inbox's while the mail crosses hubs (actors/internal/actor_cell.h).
   Mail* next = nullptr;
+  // The message's name while it crosses hubs (for a dead letter on the
+  // actor's hub); process-lifetime. Unused otherwise.
+  const char* what = nullptr;
 
  protected:
   // Runs (actor != nullptr) or drops (nullptr) and frees `mail`.

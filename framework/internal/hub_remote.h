@@ -45,7 +45,8 @@ class HubRemote {
   int cpu() const { return cpu_.load(std::memory_order_relaxed); }
   void set_cpu(int cpu) { cpu_.store(cpu, std::memory_order_relaxed); }
 
-  // Refuses further posts. Hub thread, on destruction.
+  // Refuses further posts, and returns once no other thread still signals
+  // the loop (which may then be destroyed). Hub thread, on destruction.
   void Close();
 
   // HubKeepAlives held (Hub::stats()): counted here, on the thread that
@@ -66,10 +67,19 @@ class HubRemote {
 
  private:
   // std::mutex rather than absl::Mutex: Debian's abseil is not built with
-  // TSan, which would then miss the synchronisation. Guards all below.
+  // TSan, which would then miss the synchronisation. Guards closed_ and
+  // posted_.
   std::mutex mu_;
-  struct ev_loop* loop_;
-  struct ev_async* async_;
+  // Constant, and valid until Close() has returned.
+  struct ev_loop* const loop_;
+  struct ev_async* const async_;
+  bool closed_ = false;  // by Close()
+  // Posts and wakes that passed the closed check and have not yet
+  // signalled the loop (they do so off the lock: Signal()).
+  std::atomic<int> signalling_{0};
+  // Sends the ev_async, then counts the signal done. REQUIRES: counted in
+  // signalling_ under mu_ while open.
+  void Signal();
   std::vector<absl::AnyInvocable<void()>> posted_;
   // The CPU the hub's thread last ran on before it spun or slept (-1:
   // not yet): a hint for the other hubs' spins (Hub::Run). Any thread.

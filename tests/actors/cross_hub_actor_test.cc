@@ -3,9 +3,11 @@
 // hub, links, monitors, joins and supervision cross hubs, and an actor
 // whose hub stops fails Asks with Unavailable instead of hanging.
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -116,6 +118,66 @@ TEST_F(CrossHubActorTest, EachSendersMessagesArriveInOrder) {
   std::vector<int> expected(kPerSender);
   for (int i = 0; i < kPerSender; ++i) expected[i] = i;
   for (int sender = 0; sender < 3; ++sender) {
+    EXPECT_EQ(seen[sender], expected) << "sender " << sender;
+  }
+  leak_check::StopActors({*actor});
+  hubs.Stop();
+}
+
+// The inbox (a lock-free stack that the first sender of a batch posts a
+// drain for) loses nothing and no drain: plain threads and two hubs tell
+// an actor on a third hub, with the hubs' spin off (every drain post to a
+// sleeping hub must wake it) and short pauses (so it sleeps often), each
+// sender's messages in order; an Ask after them must be answered. A lost
+// drain would leave messages in the inbox: the count would be short, or
+// the Ask would time out (bounded), not hang.
+TEST_F(CrossHubActorTest, ManySendersLoseNoMessagesAndNoWakeUps) {
+  constexpr int kPerSender = 3000;
+  HubGroup hubs({.threads = 3});
+  for (AsyncResult<void>& set : hubs.SpawnOnEach([](int) {
+         Hub::Current()->set_remote_spin(absl::ZeroDuration());
+       })) {
+    ASSERT_TRUE(set.Result(kLong).ok());
+  }
+  absl::StatusOr<ActorRef<Recorder>> actor =
+      SpawnActorOn<Recorder>(hubs, 2, {});
+  ASSERT_TRUE(actor.ok()) << actor.status();
+  auto send = [ref = *actor](int sender) {
+    for (int i = 0; i < kPerSender; ++i) {
+      if (!ref.Tell(Numbered{sender, i}).ok()) return false;
+      if (i % 97 == 0) {
+        std::this_thread::sleep_for(std::chrono::microseconds(20));
+      }
+    }
+    return true;
+  };
+  std::vector<AsyncResult<bool>> on_hubs;
+  for (int hub = 0; hub < 2; ++hub) {
+    on_hubs.push_back(hubs.Spawn(hub, [send, hub] { return send(hub); }));
+  }
+  std::vector<std::thread> threads;
+  std::atomic<int> thread_failures{0};
+  for (int t = 2; t < 4; ++t) {
+    threads.emplace_back([&send, &thread_failures, t] {
+      if (!send(t)) thread_failures.fetch_add(1);
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (AsyncResult<bool>& sent : on_hubs) EXPECT_TRUE(sent.Get(kLong));
+  EXPECT_EQ(thread_failures.load(), 0);
+  // The hub senders' Tells precede their own Asks; the threads' precede
+  // this one (they were joined): wait for every hub's view.
+  for (int hub = 0; hub < 2; ++hub) {
+    ASSERT_TRUE(hubs.Spawn(hub, [ref = *actor] {
+                      return ref.Ask(Received{}).Get(kLong).size();
+                    })
+                    .Result(kLong)
+                    .ok());
+  }
+  std::map<int, std::vector<int>> seen = actor->Ask(Received{}).Get(kLong);
+  std::vector<int> expected(kPerSender);
+  for (int i = 0; i < kPerSender; ++i) expected[i] = i;
+  for (int sender = 0; sender < 4; ++sender) {
     EXPECT_EQ(seen[sender], expected) << "sender " << sender;
   }
   leak_check::StopActors({*actor});

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -210,6 +211,74 @@ TEST_F(HubGroupTest, TimersFireDuringSustainedCrossHubTraffic) {
   ASSERT_TRUE(n.ok()) << n.status();
   EXPECT_GT(*n, 0);
   hubs.Stop();
+}
+
+// Lost wake-ups: strict cross-hub round trips, with the spin off (every
+// post to the sleeping peer must wake it through its eventfd) and on
+// (posts caught by a spin, or by a yield when both hubs share a CPU, mixed
+// with sleeps as spins back off). A post whose wake-up were lost would
+// leave its waiter stuck: each round trip is waited for at most 30 s, the
+// whole at most 60 s, so the test fails instead of hanging.
+TEST_F(HubGroupTest, CrossHubRoundTripsLoseNoWakeUps) {
+  for (const absl::Duration spin :
+       {absl::ZeroDuration(), absl::Microseconds(20)}) {
+    HubGroup hubs({.threads = 2});
+    for (AsyncResult<void>& set : hubs.SpawnOnEach(
+             [spin](int) { Hub::Current()->set_remote_spin(spin); })) {
+      ASSERT_TRUE(set.Result(absl::Seconds(30)).ok());
+    }
+    PingPong(hubs, 20'000);
+    hubs.Stop();
+  }
+}
+
+// Lost wake-ups: several threads post to a hub that keeps falling asleep
+// (no spin; the posters pause now and then), then stop posting. Every post
+// must run without any later post to wake the hub: a lost wake-up leaves
+// the last ones pending forever (bounded here by 30 s).
+TEST_F(HubGroupTest, PostsFromManyThreadsToASleepingHubAllRun) {
+  HubGroup hubs({.threads = 1});
+  ASSERT_TRUE(hubs.Spawn(0, [] {
+                    Hub::Current()->set_remote_spin(absl::ZeroDuration());
+                  })
+                  .Result(absl::Seconds(30))
+                  .ok());
+  Hub* hub = hubs.hub(0);
+  constexpr int kThreads = 4;
+  constexpr int kPosts = 5'000;
+  std::atomic<int> ran{0};
+  std::vector<std::thread> posters;
+  for (int t = 0; t < kThreads; ++t) {
+    posters.emplace_back([hub, &ran, t] {
+      for (int i = 0; i < kPosts; ++i) {
+        hub->Post([&ran] { ran.fetch_add(1, std::memory_order_relaxed); });
+        // Now and then let the hub drain and fall asleep.
+        if ((i + t) % 64 == 0) {
+          std::this_thread::sleep_for(std::chrono::microseconds(50));
+        }
+      }
+    });
+  }
+  for (std::thread& poster : posters) poster.join();
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while (ran.load(std::memory_order_relaxed) < kThreads * kPosts &&
+         absl::Now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(ran.load(std::memory_order_relaxed), kThreads * kPosts);
+  hubs.Stop();
+}
+
+TEST_F(HubGroupTest, RemoteSpinIsAnOptionWithinBounds) {
+  Hub* hub = Hub::Current();
+  EXPECT_EQ(hub->remote_spin(), absl::Microseconds(20));
+  hub->set_remote_spin(absl::ZeroDuration());
+  EXPECT_EQ(hub->remote_spin(), absl::ZeroDuration());
+  EXPECT_THROW(hub->set_remote_spin(absl::Milliseconds(2)),
+               std::invalid_argument);
+  EXPECT_THROW(hub->set_remote_spin(-absl::Microseconds(1)),
+               std::invalid_argument);
+  hub->set_remote_spin(absl::Microseconds(20));
 }
 
 }  // namespace
