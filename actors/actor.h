@@ -95,6 +95,12 @@ class ActorBase {
 
   // Ends the actor with kNormal after the current message.
   void Stop() { cell_->RequestSelfStop(); }
+  // Hibernates once the mailbox is next empty (after the current message,
+  // or after the messages queued behind it): the actor's greenlet ends and
+  // its stack goes back to the pool until the next message starts a new
+  // one (erlang:hibernate; ActorOptions::hibernate_when_idle does this
+  // every time). Never blocks; the handler goes on to its end.
+  void Hibernate() { cell_->RequestHibernate(); }
   // Linked actors' abnormal exits arrive as ExitSignal messages instead of
   // ending this actor.
   void TrapExit(bool on) { cell_->set_trap_exit(on); }

@@ -55,6 +55,7 @@ ActorCell::ActorCell(ActorOptions options, AnyDispatcher dispatcher,
   if (!options_.name.empty()) {
     name_.store(&options_.name, std::memory_order_relaxed);
   }
+  may_hibernate_ = options_.hibernate_when_idle;
   roster_entry_.Join(hub_);
   EnableActorDump();
 }
@@ -115,17 +116,57 @@ absl::Status ActorCell::NotRunning() const {
 }
 
 void ActorCell::Start() {
-  // The greenlet holds the cell alive until the actor has exited. It is
-  // named after the actor only when the actor was given a name (a made-up
-  // "<type>#<id>" would cost a string per spawn; the live dump's actor
-  // section names every actor).
+  if (options_.hibernate_when_idle) {
+    // Born hibernating: no greenlet (nor its allocation) until the hub's
+    // next turn runs OnStart, or a delivery comes first. A million spawns
+    // in a row therefore never hold a million greenlets at once.
+    Park();
+    hub_->CallSoon([self = shared_from_this()] {
+      if (self->hibernating_) self->Wake();
+    });
+    return;
+  }
+  StartGreenlet(shared_from_this());
+}
+
+void ActorCell::StartGreenlet(std::shared_ptr<ActorCell> self) {
+  // The greenlet holds the cell alive until the actor has exited or
+  // hibernates. It is named after the actor only when the actor was given
+  // a name (a made-up "<type>#<id>" would cost a string per spawn; the
+  // live dump's actor section names every actor).
   greenlet_ = Greenlet<void>::Create(
       GreenletOptions{.name = options_.name,
                       .stack_size = options_.stack_size},
-      [self = shared_from_this()] { self->Run(); });
+      [self = std::move(self)] { self->Run(); });
   end_watch_.Observe(*greenlet_.base());
   greenlet_.Start();
 }
+
+void ActorCell::Park() {
+  hibernating_ = true;
+  parked_self_ = shared_from_this();
+  // Counted as a live greenlet (Hub::stats(), the leak check) and shut
+  // down with the hub, as the greenlet it stands for would be.
+  Track(HubAccess::tracked_head(hub_), HubAccess::greenlet_count(hub_));
+  // Dropped while the ending greenlet still runs: it holds itself until
+  // the hub has switched away from it.
+  greenlet_ = Greenlet<void>();
+}
+
+void ActorCell::Wake() {
+  hibernating_ = false;
+  Untrack();
+  StartGreenlet(std::move(parked_self_));
+}
+
+void ActorCell::ShutdownForHub() {
+  // As the hub unwinds a waiting actor's greenlet: the actor is killed. It
+  // has no greenlet to unwind, so its exit runs here.
+  Untrack();
+  hibernating_ = false;
+  std::shared_ptr<ActorCell> self = std::move(parked_self_);
+  if (!exited_) Finish(Exit::Killed());
+}  // `self` may be the last reference: the cell goes here
 
 absl::Status ActorCell::Deliver(MailPtr& mail, const char* what) {
   if (Hub::CurrentIfExists() != hub_) [[unlikely]] {
@@ -333,7 +374,22 @@ void ActorCell::Kill() {
     OnOwner([](ActorCell& cell) { cell.Kill(); });
     return;
   }
-  if (!exited_ && greenlet_) greenlet_.Kill(nullptr, /*block=*/false);
+  if (!exited_) KillWith(nullptr);
+}
+
+void ActorCell::KillWith(std::exception_ptr error) {
+  if (!greenlet_ && !hibernating_) return;  // no actor to kill
+  if (error == nullptr) error = std::make_exception_ptr(GreenletExit());
+  // Kept for a greenlet that has not started running yet (hibernating, or
+  // woken and not yet switched in): it raises it as it starts, as the kill
+  // would have been raised where the actor waited for mail. Kept too for
+  // a running one that might hibernate before the kill's turn comes.
+  if (wake_error_ == nullptr) wake_error_ = error;
+  if (greenlet_ && (!may_hibernate_ || greenlet_->raw().started())) {
+    greenlet_.Kill(std::move(error), /*block=*/false);
+    return;
+  }
+  if (hibernating_) Wake();
 }
 
 void ActorCell::Fail(std::exception_ptr error) {
@@ -341,7 +397,7 @@ void ActorCell::Fail(std::exception_ptr error) {
     OnOwner([error](ActorCell& cell) { cell.Fail(error); });
     return;
   }
-  if (!exited_ && greenlet_) greenlet_.Kill(std::move(error), /*block=*/false);
+  if (!exited_) KillWith(std::move(error));
 }
 
 bool ActorCell::Join(absl::Duration timeout) {
@@ -356,17 +412,47 @@ bool ActorCell::Join(absl::Duration timeout) {
     return !alive();
   }
   if (exited_) return true;
-  greenlet_.Join(timeout);
+  if (!may_hibernate_ || running_in_actor()) {
+    greenlet_.Join(timeout);  // the greenlet ends with the actor
+    return exited_;
+  }
+  // The greenlet may end by hibernating: wait for the exit itself.
+  AsyncResult<void> done;
+  const std::uint64_t id =
+      AddExitObserver([done](const Exit&) mutable { done.Set(); });
+  if (!done.Wait(timeout)) RemoveExitObserver(id);
   return exited_;
 }
 
 void ActorCell::Run() {
   Exit exit = Exit::Normal();
   try {
-    actor_->OnStart();
+    if (!std::exchange(ran_, true)) {
+      if (wake_error_ != nullptr) {
+        // Killed before it ever ran, as a greenlet killed unstarted: no
+        // OnStart, no OnStop.
+        wake_error_ = nullptr;
+        Finish(Exit::Killed());
+        return;
+      }
+      actor_->OnStart();
+    }
+    if (wake_error_ != nullptr) [[unlikely]] {
+      std::rethrow_exception(std::exchange(wake_error_, nullptr));
+    }
     std::size_t in_a_row = 0;  // messages handled since the last switch
     while (!stop_request_.has_value()) {
       if (mailbox_.empty()) {
+        if (options_.hibernate_when_idle || hibernate_request_) {
+          // A kill that came while this greenlet was ready to run (ahead
+          // of the kill's own turn) is raised here, not lost with it.
+          if (wake_error_ != nullptr) [[unlikely]] {
+            std::rethrow_exception(std::exchange(wake_error_, nullptr));
+          }
+          hibernate_request_ = false;
+          Park();
+          return;  // the greenlet ends; the next delivery starts another
+        }
         in_a_row = 0;
         AwaitMail();  // the others run meanwhile
         continue;

@@ -6,7 +6,11 @@
 // (actors/any_actor_ref.h).
 // The mailbox is intrusive (actors/internal/mail.h): a message is one node,
 // allocated once by its sender and linked in as it is; the actor's
-// greenlet waits on the cell itself when the mailbox is empty.
+// greenlet waits on the cell itself when the mailbox is empty, or, for a
+// hibernating actor (ActorOptions::hibernate_when_idle), ends: the cell
+// then holds itself alive, tracked by the hub like a greenlet (it counts in
+// Hub::stats().greenlets and is killed when the hub is destroyed), and the
+// next delivery starts a new greenlet.
 //
 // Thread affinity: the hub thread that spawned the actor owns the cell. From
 // another thread (another hub of a HubGroup), Deliver/DeliverAny, Stop,
@@ -41,6 +45,7 @@
 #include "actors/internal/mail.h"
 #include "framework/greenlet.h"
 #include "framework/internal/end_observer.h"
+#include "framework/internal/hub_tracked.h"
 #include "framework/internal/hub_remote.h"
 #include "framework/internal/queue_waiters.h"
 #include "framework/waiter.h"
@@ -52,7 +57,8 @@ class ActorBase;
 
 namespace internal {
 
-class ActorCell : public std::enable_shared_from_this<ActorCell> {
+class ActorCell : public std::enable_shared_from_this<ActorCell>,
+                  private HubTracked {
  public:
   // Untyped delivery (AnyActorRef::TellAny): a dispatcher built from the
   // actor type's Messages list (actors/internal/dispatcher.h); returns
@@ -138,6 +144,17 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
 
   // Called by ActorBase::Stop() from inside a handler.
   void RequestSelfStop() { stop_request_ = ExitReason::kNormal; }
+  // Called by ActorBase::Hibernate() from inside a handler.
+  void RequestHibernate() {
+    hibernate_request_ = true;
+    may_hibernate_ = true;
+  }
+  // Hibernating: alive with no greenlet (its stack is back in the pool)
+  // until the next delivery. Owner hub.
+  bool hibernating() const { return hibernating_; }
+  // OnStart has begun (a hibernating actor is born hibernating, before
+  // its first start). Owner hub.
+  bool started() const { return ran_; }
 
   // For the live dump (actors/actor_dump.h). Owner hub only.
   // The names of the linked actors still alive, and of the actors
@@ -174,14 +191,31 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   };
 
   const std::string& MakeName() const;
-  // Links `mail` at the back and wakes the actor if it waits for mail.
+  // Links `mail` at the back and wakes the actor if it waits for mail
+  // (or starts its greenlet again if it hibernates).
   void Enqueue(Mail* mail) {
     mailbox_.PushBack(mail);
     if (idle_ != nullptr) {
       std::exchange(idle_, nullptr)->Wake();
       handed_ = true;
+    } else if (hibernating_) [[unlikely]] {
+      Wake();
+      handed_ = true;
     }
   }
+  // Hibernation. Park: the running greenlet is about to end with the actor
+  // idle; the cell keeps itself alive and is tracked by the hub. Wake:
+  // starts a new greenlet for the parked actor (on the hub's next turn).
+  void Park();
+  void Wake();
+  // Creates and starts the actor's greenlet, which holds `self`.
+  void StartGreenlet(std::shared_ptr<ActorCell> self);
+  // Kill/Fail on the owner hub: `error` (nullptr: a kill) unwinds the
+  // actor's greenlet, or, when it has none running yet (hibernating, or
+  // woken and not yet switched in), is raised as the new one starts.
+  void KillWith(std::exception_ptr error);
+  // HubTracked: the hub is being destroyed while the actor hibernates.
+  void ShutdownForHub() override;
   // Whether a bounded mailbox has no room.
   bool full() const {
     return options_.mailbox_capacity != 0 &&
@@ -234,7 +268,9 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
 
    private:
     void OnEnd(GreenletBase&) override {
-      if (!cell_->exited_) cell_->Finish(Exit::Killed());
+      if (!cell_->exited_ && !cell_->hibernating_) {
+        cell_->Finish(Exit::Killed());
+      }
     }
     ActorCell* cell_;
   };
@@ -243,6 +279,11 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   std::uint64_t id_;
   const char* type_name_;
   ActorOptions options_;
+  // A kill or failure for a greenlet that has not started running yet
+  // (KillWith), raised by Run as it starts.
+  std::exception_ptr wake_error_;
+  // While hibernating: the reference the ended greenlet held.
+  std::shared_ptr<ActorCell> parked_self_;
   // options_.name, or a "<type>#<id>" made by the first name() (any
   // thread: published once with a compare-exchange).
   mutable std::atomic<const std::string*> name_{nullptr};
@@ -252,6 +293,12 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   // The actor's greenlet while it waits for mail (AwaitMail).
   Waiter* idle_ = nullptr;
   bool handed_ = false;  // the first queued mail woke the actor
+  bool hibernating_ = false;        // no greenlet (Park .. Wake)
+  bool hibernate_request_ = false;  // ActorBase::Hibernate(), once
+  // Whether the greenlet may end without an exit: hibernate_when_idle, or
+  // Hibernate() was called. Then Join waits for the exit, not the greenlet.
+  bool may_hibernate_ = false;
+  bool ran_ = false;  // OnStart has begun
   QueueWaitList blocked_senders_;  // of BlockedSender, oldest first
   StopMail stop_mail_{this};
   Greenlet<void> greenlet_;
