@@ -216,10 +216,11 @@ class ActorCell : public std::enable_shared_from_this<ActorCell>,
   void KillWith(std::exception_ptr error);
   // HubTracked: the hub is being destroyed while the actor hibernates.
   void ShutdownForHub() override;
+  // The first starts of actors born hibernating, a batch per hub turn.
+  class PendingStarts;
   // Whether a bounded mailbox has no room.
   bool full() const {
-    return options_.mailbox_capacity != 0 &&
-           mailbox_size() >= options_.mailbox_capacity;
+    return capacity_ != 0 && mailbox_size() >= capacity_;
   }
   // Deliver's block_when_full path on a full mailbox.
   absl::Status DeliverBlocking(MailPtr& mail, const char* what);
@@ -248,6 +249,31 @@ class ActorCell : public std::enable_shared_from_this<ActorCell>,
     ExitObserver fn;
     std::string monitor;  // the watcher's name for a monitor, else ""
   };
+  // Exit observers and links, made by the first of either (most actors
+  // have none: an idle actor's cell stays small).
+  struct Watchers {
+    absl::flat_hash_map<std::uint64_t, Observer> observers;
+    // Links, by the other cell's id.
+    absl::flat_hash_map<std::uint64_t, std::weak_ptr<ActorCell>> links;
+  };
+  Watchers& watchers() {
+    if (watchers_ == nullptr) watchers_ = std::make_unique<Watchers>();
+    return *watchers_;
+  }
+  void EraseLink(std::uint64_t id) {
+    if (watchers_ != nullptr) watchers_->links.erase(id);
+  }
+  // What few actors set: a name, a blocking bounded mailbox. Made by the
+  // constructor only for those.
+  struct Rare {
+    std::string name;
+    bool block_when_full = false;
+    absl::Duration send_timeout = absl::InfiniteDuration();
+    QueueWaitList blocked_senders;  // of BlockedSender, oldest first
+  };
+  bool block_when_full() const {
+    return rare_ != nullptr && rare_->block_when_full;
+  }
   // On the actor's hub: AddExitObserver's body.
   void AddObserverHere(std::uint64_t id, Observer observer);
   // On the actor's hub: delivers what other hubs queued.
@@ -278,13 +304,17 @@ class ActorCell : public std::enable_shared_from_this<ActorCell>,
   Hub* hub_;
   std::uint64_t id_;
   const char* type_name_;
-  ActorOptions options_;
+  // ActorOptions, as the cell keeps them (the rare ones in rare_).
+  std::size_t capacity_;
+  std::size_t max_throughput_;
+  std::size_t stack_size_;
+  std::unique_ptr<Rare> rare_;
   // A kill or failure for a greenlet that has not started running yet
   // (KillWith), raised by Run as it starts.
   std::exception_ptr wake_error_;
   // While hibernating: the reference the ended greenlet held.
   std::shared_ptr<ActorCell> parked_self_;
-  // options_.name, or a "<type>#<id>" made by the first name() (any
+  // rare_->name, or a "<type>#<id>" made by the first name() (any
   // thread: published once with a compare-exchange).
   mutable std::atomic<const std::string*> name_{nullptr};
   ActorBase* actor_ = nullptr;  // in the subclass's storage until the exit
@@ -298,8 +328,8 @@ class ActorCell : public std::enable_shared_from_this<ActorCell>,
   // Whether the greenlet may end without an exit: hibernate_when_idle, or
   // Hibernate() was called. Then Join waits for the exit, not the greenlet.
   bool may_hibernate_ = false;
+  const bool hibernate_when_idle_;
   bool ran_ = false;  // OnStart has begun
-  QueueWaitList blocked_senders_;  // of BlockedSender, oldest first
   StopMail stop_mail_{this};
   Greenlet<void> greenlet_;
   EndWatch end_watch_{this};
@@ -308,23 +338,36 @@ class ActorCell : public std::enable_shared_from_this<ActorCell>,
   friend std::shared_ptr<ActorCell> ShareActorCell(ActorCell* cell);
   bool trap_exit_ = false;
   std::optional<ExitReason> stop_request_;
-  absl::flat_hash_map<std::uint64_t, Observer> observers_;
-  std::atomic<std::uint64_t> next_observer_id_{1};
-  // Links, by the other cell's id; the value is our observer on it.
-  absl::flat_hash_map<std::uint64_t, std::weak_ptr<ActorCell>> links_;
+  std::unique_ptr<Watchers> watchers_;
 
   // The owner hub's cross-thread side, and the inbox other hubs write to.
   std::shared_ptr<HubRemote> remote_;
-  std::mutex inbox_mu_;  // guards the four below
-  std::vector<RemoteItem> inbox_;
-  // Owner hub only: DrainInbox's batch, kept between drains so that the
-  // inbox and it trade buffers instead of allocating one per batch.
-  std::vector<RemoteItem> draining_;
-  bool drain_posted_ = false;
   // Why the inbox is closed (the refusal's Status is made on demand).
-  enum class InboxState { kOpen, kExited, kHubStopping, kHubGone };
-  InboxState inbox_state_ = InboxState::kOpen;
-  absl::Status InboxRefusal() const;  // REQUIRES: closed
+  enum class InboxState : std::uint8_t {
+    kOpen, kExited, kHubStopping, kHubGone
+  };
+  absl::Status InboxRefusal(InboxState state) const;  // REQUIRES: closed
+  struct Inbox {
+    std::mutex mu;  // guards the three below
+    std::vector<RemoteItem> items;
+    bool drain_posted = false;
+    InboxState state = InboxState::kOpen;
+    // Owner hub only: DrainInbox's batch, kept between drains so that the
+    // inbox and it trade buffers instead of allocating one per batch.
+    std::vector<RemoteItem> draining;
+  };
+  // The inbox, made by the first sender from another hub (most actors
+  // never get one: the cell stays small); or, when the actor exited
+  // without one, ClosedInbox(), with the reason in closed_state_ (written
+  // before that is published).
+  static Inbox* ClosedInbox() {
+    return reinterpret_cast<Inbox*>(std::uintptr_t{alignof(Inbox)});
+  }
+  // The inbox to send to: made if there is none; ClosedInbox() if closed
+  // without one. Any thread.
+  Inbox* InboxForSend();
+  std::atomic<Inbox*> inbox_{nullptr};
+  InboxState closed_state_ = InboxState::kOpen;
 
   // Listed by the live dump while the cell lives.
   HubRoster<ActorCell>::Entry roster_entry_{this};
