@@ -41,6 +41,13 @@
 // in the actor's greenlet for every exit but a kill. The actor object is
 // destroyed when it exits.
 //
+// Hibernation: an actor spawned with ActorOptions::hibernate_when_idle (or
+// whose handler calls Hibernate()) gives its greenlet's stack back when
+// its mailbox runs dry, and the next message starts a new greenlet; an
+// idle one then costs its cell only. Everything above holds unchanged;
+// each wake-up from idle costs a greenlet start (docs/design.md,
+// "Hibernation").
+//
 // Thread affinity: an actor lives on the hub of the thread that spawned it;
 // its handlers run in its own greenlet there. Refs may be copied to and
 // used from other hubs (actors/actor_on_hub.h spawns on a chosen hub of a
@@ -95,6 +102,12 @@ class ActorBase {
 
   // Ends the actor with kNormal after the current message.
   void Stop() { cell_->RequestSelfStop(); }
+  // Hibernates once the mailbox is next empty (after the current message,
+  // or after the messages queued behind it): the actor's greenlet ends and
+  // its stack goes back to the pool until the next message starts a new
+  // one (erlang:hibernate; ActorOptions::hibernate_when_idle does this
+  // every time). Never blocks; the handler goes on to its end.
+  void Hibernate() { cell_->RequestHibernate(); }
   // Linked actors' abnormal exits arrive as ExitSignal messages instead of
   // ending this actor.
   void TrapExit(bool on) { cell_->set_trap_exit(on); }

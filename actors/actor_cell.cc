@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <typeindex>
@@ -24,6 +25,7 @@ namespace internal {
 namespace {
 
 std::atomic<std::uint64_t> next_actor_id{1};
+std::atomic<std::uint64_t> next_observer_id{1};
 
 // Thrown into a linked actor to end it with kFailed.
 class LinkedExit : public std::runtime_error {
@@ -100,17 +102,73 @@ Mail* ActorCell::ClosedInbox() {
   return reinterpret_cast<Mail*>(&closed_inbox_mark);
 }
 
+// The first starts of actors born hibernating, per hub, oldest first, a
+// batch per hub turn: a million spawns in a row then never hold more than
+// a couple of batches of greenlets at once (each starts, runs OnStart and
+// hibernates, handing its stack and greenlet on to the next).
+class ActorCell::PendingStarts
+    : public std::enable_shared_from_this<PendingStarts> {
+ public:
+  static PendingStarts& Of(Hub* hub) {
+    static const char key = 0;
+    return *hub->Extension<PendingStarts>(
+        &key, [hub] { return std::make_shared<PendingStarts>(hub); });
+  }
+  explicit PendingStarts(Hub* hub) : hub_(hub) {}
+
+  void Add(std::shared_ptr<ActorCell> cell) {
+    queue_.push_back(std::move(cell));
+    if (!std::exchange(scheduled_, true)) Schedule();
+  }
+
+ private:
+  static constexpr int kBatch = 64;
+  void Schedule() {
+    // Weak: the hub destroys its extensions before what is scheduled.
+    hub_->CallSoon([weak = weak_from_this()] {
+      if (std::shared_ptr<PendingStarts> self = weak.lock()) self->RunBatch();
+    });
+  }
+  void RunBatch() {
+    for (int i = 0; i < kBatch && !queue_.empty(); ++i) {
+      std::shared_ptr<ActorCell> cell = std::move(queue_.front());
+      queue_.pop_front();
+      // Not woken meanwhile (a delivery, a kill).
+      if (cell->hibernating_ && !cell->ran_) cell->Wake();
+    }
+    if (queue_.empty()) {
+      scheduled_ = false;
+      queue_.shrink_to_fit();
+    } else {
+      Schedule();  // after this batch's greenlets have run
+    }
+  }
+  Hub* hub_;
+  std::deque<std::shared_ptr<ActorCell>> queue_;
+  bool scheduled_ = false;
+};
+
 ActorCell::ActorCell(ActorOptions options, AnyDispatcher dispatcher,
                      const char* type_name)
     : hub_(Hub::Current()),
       id_(next_actor_id.fetch_add(1, std::memory_order_relaxed)),
       type_name_(type_name),
-      options_(std::move(options)),
+      capacity_(options.mailbox_capacity),
+      max_throughput_(options.max_throughput),
+      stack_size_(options.stack_size),
       dispatcher_(dispatcher),
+      hibernate_when_idle_(options.hibernate_when_idle),
       remote_(internal::HubAccess::remote(hub_)) {
-  if (!options_.name.empty()) {
-    name_.store(&options_.name, std::memory_order_relaxed);
+  if (!options.name.empty() || options.block_when_full) {
+    rare_ = std::make_unique<Rare>();
+    rare_->name = std::move(options.name);
+    rare_->block_when_full = options.block_when_full;
+    rare_->send_timeout = options.send_timeout;
+    if (!rare_->name.empty()) {
+      name_.store(&rare_->name, std::memory_order_relaxed);
+    }
   }
+  may_hibernate_ = hibernate_when_idle_;
   roster_entry_.Join(hub_);
   EnableActorDump();
 }
@@ -154,7 +212,7 @@ ActorCell::~ActorCell() {
   if (left != ClosedInbox()) DropList(Reversed(left));
   mailbox_.DropAll();  // before the rest of the cell: messages may use it
   const std::string* name = name_.load(std::memory_order_acquire);
-  if (name != &options_.name) delete name;
+  if (rare_ == nullptr || name != &rare_->name) delete name;
 }
 
 const std::string& ActorCell::MakeName() const {
@@ -174,17 +232,55 @@ absl::Status ActorCell::NotRunning() const {
 }
 
 void ActorCell::Start() {
-  // The greenlet holds the cell alive until the actor has exited. It is
-  // named after the actor only when the actor was given a name (a made-up
-  // "<type>#<id>" would cost a string per spawn; the live dump's actor
-  // section names every actor).
+  if (hibernate_when_idle_) {
+    // Born hibernating: no greenlet (nor its allocation) until the hub's
+    // next turn runs OnStart, or a delivery comes first. A million spawns
+    // in a row therefore never hold a million greenlets at once.
+    Park();
+    PendingStarts::Of(hub_).Add(shared_from_this());
+    return;
+  }
+  StartGreenlet(shared_from_this());
+}
+
+void ActorCell::StartGreenlet(std::shared_ptr<ActorCell> self) {
+  // The greenlet holds the cell alive until the actor has exited or
+  // hibernates. It is named after the actor only when the actor was given
+  // a name (a made-up "<type>#<id>" would cost a string per spawn; the
+  // live dump's actor section names every actor).
   greenlet_ = Greenlet<void>::Create(
-      GreenletOptions{.name = options_.name,
-                      .stack_size = options_.stack_size},
-      [self = shared_from_this()] { self->Run(); });
+      GreenletOptions{.name = rare_ != nullptr ? rare_->name : std::string(),
+                      .stack_size = stack_size_},
+      [self = std::move(self)] { self->Run(); });
   end_watch_.Observe(*greenlet_.base());
   greenlet_.Start();
 }
+
+void ActorCell::Park() {
+  hibernating_ = true;
+  parked_self_ = shared_from_this();
+  // Counted as a live greenlet (Hub::stats(), the leak check) and shut
+  // down with the hub, as the greenlet it stands for would be.
+  Track(HubAccess::tracked_head(hub_), HubAccess::greenlet_count(hub_));
+  // Dropped while the ending greenlet still runs: it holds itself until
+  // the hub has switched away from it.
+  greenlet_ = Greenlet<void>();
+}
+
+void ActorCell::Wake() {
+  hibernating_ = false;
+  Untrack();
+  StartGreenlet(std::move(parked_self_));
+}
+
+void ActorCell::ShutdownForHub() {
+  // As the hub unwinds a waiting actor's greenlet: the actor is killed. It
+  // has no greenlet to unwind, so its exit runs here.
+  Untrack();
+  hibernating_ = false;
+  std::shared_ptr<ActorCell> self = std::move(parked_self_);
+  if (!exited_) Finish(Exit::Killed());
+}  // `self` may be the last reference: the cell goes here
 
 absl::Status ActorCell::Deliver(MailPtr& mail, const char* what) {
   if (Hub::CurrentIfExists() != hub_) [[unlikely]] {
@@ -199,9 +295,9 @@ absl::Status ActorCell::Deliver(MailPtr& mail, const char* what) {
     return dead;
   }
   if (full()) [[unlikely]] {
-    if (options_.block_when_full) return DeliverBlocking(mail, what);
+    if (block_when_full()) return DeliverBlocking(mail, what);
     absl::Status full = absl::ResourceExhaustedError(absl::StrCat(
-        "mailbox of actor '", name(), "' is full (", options_.mailbox_capacity,
+        "mailbox of actor '", name(), "' is full (", capacity_,
         " messages)"));
     ReportDeadLetter(*this, what, full);
     return full;
@@ -212,10 +308,10 @@ absl::Status ActorCell::Deliver(MailPtr& mail, const char* what) {
 
 absl::Status ActorCell::DeliverBlocking(MailPtr& mail, const char* what) {
   absl::Status status;
-  const absl::Duration timeout = options_.send_timeout;
+  const absl::Duration timeout = rare_->send_timeout;
   if (timeout <= absl::ZeroDuration()) {
     status = absl::DeadlineExceededError(absl::StrCat(
-        "mailbox of actor '", name(), "' is full (", options_.mailbox_capacity,
+        "mailbox of actor '", name(), "' is full (", capacity_,
         " messages) and the send timeout is ", absl::FormatDuration(timeout)));
   } else {
     std::shared_ptr<ActorCell> keep_alive = shared_from_this();
@@ -232,10 +328,10 @@ absl::Status ActorCell::DeliverBlocking(MailPtr& mail, const char* what) {
         }
       }
     } settle{&sender, &mail};
-    if (!sender.Await(&blocked_senders_, timeout)) {
+    if (!sender.Await(&rare_->blocked_senders, timeout)) {
       status = absl::DeadlineExceededError(absl::StrCat(
           "mailbox of actor '", name(), "' still full (",
-          options_.mailbox_capacity, " messages) after ",
+          capacity_, " messages) after ",
           absl::FormatDuration(timeout)));
     } else if (sender.outcome() != QueueWaitNode::Outcome::kDone) {
       status = NotRunning();  // it exited meanwhile
@@ -248,8 +344,10 @@ absl::Status ActorCell::DeliverBlocking(MailPtr& mail, const char* what) {
 Mail* ActorCell::TakeMail() {
   Mail* mail = mailbox_.PopFront();
   handed_ = false;
-  while (!blocked_senders_.empty() && !full()) [[unlikely]] {
-    auto* sender = static_cast<BlockedSender*>(blocked_senders_.PopFront());
+  while (rare_ != nullptr && !rare_->blocked_senders.empty() && !full())
+      [[unlikely]] {
+    auto* sender =
+        static_cast<BlockedSender*>(rare_->blocked_senders.PopFront());
     mailbox_.PushBack(sender->mail);
     sender->Finish(QueueWaitNode::Outcome::kDone);
   }
@@ -345,10 +443,10 @@ void ActorCell::DeliverFromInbox(Mail* list) {
     }
     MailPtr owned(mail);
     // In the hub: a full mailbox cannot make this wait.
-    if (!exited_ && options_.block_when_full && full()) {
+    if (!exited_ && block_when_full() && full()) {
       absl::Status full = absl::ResourceExhaustedError(absl::StrCat(
           "mailbox of actor '", name(), "' is full (",
-          options_.mailbox_capacity, " messages); sent from another hub"));
+          capacity_, " messages); sent from another hub"));
       ReportDeadLetter(*this, mail->what, full);
       continue;
     }
@@ -412,7 +510,22 @@ void ActorCell::Kill() {
     OnOwner([](ActorCell& cell) { cell.Kill(); });
     return;
   }
-  if (!exited_ && greenlet_) greenlet_.Kill(nullptr, /*block=*/false);
+  if (!exited_) KillWith(nullptr);
+}
+
+void ActorCell::KillWith(std::exception_ptr error) {
+  if (!greenlet_ && !hibernating_) return;  // no actor to kill
+  if (error == nullptr) error = std::make_exception_ptr(GreenletExit());
+  // Kept for a greenlet that has not started running yet (hibernating, or
+  // woken and not yet switched in): it raises it as it starts, as the kill
+  // would have been raised where the actor waited for mail. Kept too for
+  // a running one that might hibernate before the kill's turn comes.
+  if (wake_error_ == nullptr) wake_error_ = error;
+  if (greenlet_ && (!may_hibernate_ || greenlet_->raw().started())) {
+    greenlet_.Kill(std::move(error), /*block=*/false);
+    return;
+  }
+  if (hibernating_) Wake();
 }
 
 void ActorCell::Fail(std::exception_ptr error) {
@@ -420,7 +533,7 @@ void ActorCell::Fail(std::exception_ptr error) {
     OnOwner([error](ActorCell& cell) { cell.Fail(error); });
     return;
   }
-  if (!exited_ && greenlet_) greenlet_.Kill(std::move(error), /*block=*/false);
+  if (!exited_) KillWith(std::move(error));
 }
 
 bool ActorCell::Join(absl::Duration timeout) {
@@ -435,22 +548,52 @@ bool ActorCell::Join(absl::Duration timeout) {
     return !alive();
   }
   if (exited_) return true;
-  greenlet_.Join(timeout);
+  if (!may_hibernate_ || running_in_actor()) {
+    greenlet_.Join(timeout);  // the greenlet ends with the actor
+    return exited_;
+  }
+  // The greenlet may end by hibernating: wait for the exit itself.
+  AsyncResult<void> done;
+  const std::uint64_t id =
+      AddExitObserver([done](const Exit&) mutable { done.Set(); });
+  if (!done.Wait(timeout)) RemoveExitObserver(id);
   return exited_;
 }
 
 void ActorCell::Run() {
   Exit exit = Exit::Normal();
   try {
-    actor_->OnStart();
+    if (!std::exchange(ran_, true)) {
+      if (wake_error_ != nullptr) {
+        // Killed before it ever ran, as a greenlet killed unstarted: no
+        // OnStart, no OnStop.
+        wake_error_ = nullptr;
+        Finish(Exit::Killed());
+        return;
+      }
+      actor_->OnStart();
+    }
+    if (wake_error_ != nullptr) [[unlikely]] {
+      std::rethrow_exception(std::exchange(wake_error_, nullptr));
+    }
     std::size_t in_a_row = 0;  // messages handled since the last switch
     while (!stop_request_.has_value()) {
       if (mailbox_.empty()) {
+        if (hibernate_when_idle_ || hibernate_request_) {
+          // A kill that came while this greenlet was ready to run (ahead
+          // of the kill's own turn) is raised here, not lost with it.
+          if (wake_error_ != nullptr) [[unlikely]] {
+            std::rethrow_exception(std::exchange(wake_error_, nullptr));
+          }
+          hibernate_request_ = false;
+          Park();
+          return;  // the greenlet ends; the next delivery starts another
+        }
         in_a_row = 0;
         AwaitMail();  // the others run meanwhile
         continue;
       }
-      if (++in_a_row > options_.max_throughput) {
+      if (++in_a_row > max_throughput_) {
         in_a_row = 0;
         Sleep(absl::ZeroDuration());  // B-D6: a flooded actor lets others run
         continue;
@@ -484,7 +627,9 @@ void ActorCell::Finish(Exit exit) {
   exited_.store(true, std::memory_order_release);  // exit_ first (alive())
   // Queued requests die with their mail (Asks fail "exited before
   // replying"), blocked senders fail; the actor's state goes now.
-  blocked_senders_.FinishAll(QueueWaitNode::Outcome::kShutDown);
+  if (rare_ != nullptr) {
+    rare_->blocked_senders.FinishAll(QueueWaitNode::Outcome::kShutDown);
+  }
   mailbox_.DropAll();
   handed_ = false;
   if (actor_ != nullptr) {
@@ -492,25 +637,26 @@ void ActorCell::Finish(Exit exit) {
     actor_->BeforeDestroy();
     DestroyActor(std::exchange(actor_, nullptr));
   }
-  auto observers = std::move(observers_);
-  observers_.clear();
-  auto links = std::move(links_);
-  links_.clear();
+  std::unique_ptr<Watchers> watchers = std::move(watchers_);
+  if (watchers == nullptr) {
+    CloseInbox();
+    return;
+  }
   std::shared_ptr<ActorCell> self = shared_from_this();
-  for (auto& [id, weak] : links) {
+  for (auto& [id, weak] : watchers->links) {
     if (std::shared_ptr<ActorCell> other = weak.lock()) {
       if (other->hub_ != hub_) {  // on its own hub, in send order
         other->OnOwner([self, exit = exit_](ActorCell& cell) {
-          cell.links_.erase(self->id());
+          cell.EraseLink(self->id());
           cell.OnLinkedExit(self, exit);
         });
         continue;
       }
-      other->links_.erase(id_);
+      other->EraseLink(id_);
       other->OnLinkedExit(self, exit_);
     }
   }
-  for (auto& [id, observer] : observers) {
+  for (auto& [id, observer] : watchers->observers) {
     // In the hub, like greenlet links: observers must not block.
     hub_->CallSoon([observer = std::move(observer.fn), exit = exit_]() mutable {
       observer(exit);
@@ -539,7 +685,7 @@ void ActorCell::OnLinkedExit(const std::shared_ptr<ActorCell>& from,
 std::uint64_t ActorCell::AddExitObserver(ExitObserver observer,
                                          std::string monitor) {
   const std::uint64_t id =
-      next_observer_id_.fetch_add(1, std::memory_order_relaxed);
+      next_observer_id.fetch_add(1, std::memory_order_relaxed);
   if (!OnOwnerHub()) {
     // Runs on the caller's hub: posted there from the actor's.
     auto box = std::make_shared<ExitObserver>(
@@ -571,11 +717,13 @@ void ActorCell::AddObserverHere(std::uint64_t id, Observer observer) {
     });
     return;
   }
-  observers_.emplace(id, std::move(observer));
+  watchers().observers.emplace(id, std::move(observer));
 }
 
 void ActorCell::RemoveExitObserver(std::uint64_t id) {
-  OnOwner([id](ActorCell& cell) { cell.observers_.erase(id); });
+  OnOwner([id](ActorCell& cell) {
+    if (cell.watchers_ != nullptr) cell.watchers_->observers.erase(id);
+  });
 }
 
 void ActorCell::Link(const std::shared_ptr<ActorCell>& other) {
@@ -583,19 +731,19 @@ void ActorCell::Link(const std::shared_ptr<ActorCell>& other) {
   if (other->hub_ != hub_) {
     // Across hubs: each side's table is written on its own hub. Should the
     // other have exited already, it answers as below (noproc).
-    links_[other->id_] = other;
+    watchers().links[other->id_] = other;
     other->OnOwner([peer = weak_from_this()](ActorCell& cell) {
       std::shared_ptr<ActorCell> linked = peer.lock();
       if (linked == nullptr) return;
       if (!cell.alive()) {
         Exit exit = cell.exit_.abnormal() ? cell.exit_ : Exit::Normal();
         linked->OnOwner([from = cell.shared_from_this(), exit](ActorCell& me) {
-          me.links_.erase(from->id());
+          me.EraseLink(from->id());
           me.OnLinkedExit(from, exit);
         });
         return;
       }
-      cell.links_[linked->id_] = linked;
+      cell.watchers().links[linked->id_] = linked;
     });
     return;
   }
@@ -604,13 +752,14 @@ void ActorCell::Link(const std::shared_ptr<ActorCell>& other) {
     OnLinkedExit(other, other->exit_.abnormal() ? other->exit_ : Exit::Normal());
     return;
   }
-  links_[other->id_] = other;
-  other->links_[id_] = weak_from_this();
+  watchers().links[other->id_] = other;
+  other->watchers().links[id_] = weak_from_this();
 }
 
 std::vector<std::string> ActorCell::LinkedNames() const {
   std::vector<std::string> names;
-  for (const auto& [id, weak] : links_) {
+  if (watchers_ == nullptr) return names;
+  for (const auto& [id, weak] : watchers_->links) {
     // name() is safe from any thread; the ref dropped here may be the
     // last, which MakeActorCell's deleter sends home.
     if (std::shared_ptr<ActorCell> other = weak.lock()) {
@@ -622,7 +771,8 @@ std::vector<std::string> ActorCell::LinkedNames() const {
 
 std::vector<std::string> ActorCell::MonitorNames() const {
   std::vector<std::string> names;
-  for (const auto& [id, observer] : observers_) {
+  if (watchers_ == nullptr) return names;
+  for (const auto& [id, observer] : watchers_->observers) {
     if (!observer.monitor.empty()) names.push_back(observer.monitor);
   }
   return names;
@@ -641,8 +791,8 @@ std::size_t ActorCell::inbox_size() {
 }
 
 void ActorCell::Unlink(const std::shared_ptr<ActorCell>& other) {
-  links_.erase(other->id_);
-  other->OnOwner([id = id_](ActorCell& cell) { cell.links_.erase(id); });
+  EraseLink(other->id_);
+  other->OnOwner([id = id_](ActorCell& cell) { cell.EraseLink(id); });
 }
 
 }  // namespace internal

@@ -42,6 +42,7 @@ std::string DescribeActors(Hub& hub) {
           absl::StrAppend(&line, ", ", inbox, " queued from other hubs");
         }
         if (cell.trap_exit()) absl::StrAppend(&line, ", traps exits");
+        if (cell.hibernating()) absl::StrAppend(&line, ", hibernating");
         lines.push_back(std::move(line));
       });
   if (lines.empty()) return "";

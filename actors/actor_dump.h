@@ -5,6 +5,8 @@
 //     'journal' (Journal): mailbox 0, links [], monitored by []
 //     'shard-0' (Shard): mailbox 3, links ['journal'], monitored by
 //         ['watcher'], 1 queued from other hubs, traps exits
+//     'session-7' (Session): mailbox 0, links [], monitored by [],
+//         hibernating
 //
 // The section is added to the dump (framework/dump_section.h) the first
 // time any actor is spawned, so every program with actors has it; nothing

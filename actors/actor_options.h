@@ -28,6 +28,18 @@ struct ActorOptions {
   // ran dry), the actor yields to the hub before taking more, like CAF's
   // max_throughput. Must be > 0.
   std::size_t max_throughput = 64;
+  // Hibernation (erlang:hibernate): whenever the mailbox runs dry, the
+  // actor's greenlet ends and its stack goes back to the thread's stack
+  // pool; the next message (or Stop, Kill, exit signal, ...) starts a new
+  // greenlet from the pool to run the actor again. An idle hibernating
+  // actor costs its cell only (a few hundred bytes) instead of a stack's
+  // touched pages; each wake-up from idle costs a greenlet's start
+  // (docs/design.md, "Hibernation"). Nothing else changes: handlers may
+  // block as usual (the actor has a greenlet while one runs). The first
+  // start, too, is deferred to the hub's next turn without a greenlet
+  // until then. ActorBase::Hibernate() asks for one hibernation from a
+  // handler of any actor.
+  bool hibernate_when_idle = false;
 };
 
 }  // namespace evergreen

@@ -6,7 +6,11 @@
 // (actors/any_actor_ref.h).
 // The mailbox is intrusive (actors/internal/mail.h): a message is one node,
 // allocated once by its sender and linked in as it is; the actor's
-// greenlet waits on the cell itself when the mailbox is empty.
+// greenlet waits on the cell itself when the mailbox is empty, or, for a
+// hibernating actor (ActorOptions::hibernate_when_idle), ends: the cell
+// then holds itself alive, tracked by the hub like a greenlet (it counts in
+// Hub::stats().greenlets and is killed when the hub is destroyed), and the
+// next delivery starts a new greenlet.
 //
 // Thread affinity: the hub thread that spawned the actor owns the cell. From
 // another thread (another hub of a HubGroup), Deliver/DeliverAny, Stop,
@@ -41,6 +45,7 @@
 #include "actors/internal/mail.h"
 #include "framework/greenlet.h"
 #include "framework/internal/end_observer.h"
+#include "framework/internal/hub_tracked.h"
 #include "framework/internal/hub_remote.h"
 #include "framework/internal/queue_waiters.h"
 #include "framework/waiter.h"
@@ -52,7 +57,8 @@ class ActorBase;
 
 namespace internal {
 
-class ActorCell : public std::enable_shared_from_this<ActorCell> {
+class ActorCell : public std::enable_shared_from_this<ActorCell>,
+                  private HubTracked {
  public:
   // Untyped delivery (AnyActorRef::TellAny): a dispatcher built from the
   // actor type's Messages list (actors/internal/dispatcher.h); returns
@@ -138,6 +144,17 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
 
   // Called by ActorBase::Stop() from inside a handler.
   void RequestSelfStop() { stop_request_ = ExitReason::kNormal; }
+  // Called by ActorBase::Hibernate() from inside a handler.
+  void RequestHibernate() {
+    hibernate_request_ = true;
+    may_hibernate_ = true;
+  }
+  // Hibernating: alive with no greenlet (its stack is back in the pool)
+  // until the next delivery. Owner hub.
+  bool hibernating() const { return hibernating_; }
+  // OnStart has begun (a hibernating actor is born hibernating, before
+  // its first start). Owner hub.
+  bool started() const { return ran_; }
 
   // For the live dump (actors/actor_dump.h). Owner hub only.
   // The names of the linked actors still alive, and of the actors
@@ -174,18 +191,36 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   };
 
   const std::string& MakeName() const;
-  // Links `mail` at the back and wakes the actor if it waits for mail.
+  // Links `mail` at the back and wakes the actor if it waits for mail
+  // (or starts its greenlet again if it hibernates).
   void Enqueue(Mail* mail) {
     mailbox_.PushBack(mail);
     if (idle_ != nullptr) {
       std::exchange(idle_, nullptr)->Wake();
       handed_ = true;
+    } else if (hibernating_) [[unlikely]] {
+      Wake();
+      handed_ = true;
     }
   }
+  // Hibernation. Park: the running greenlet is about to end with the actor
+  // idle; the cell keeps itself alive and is tracked by the hub. Wake:
+  // starts a new greenlet for the parked actor (on the hub's next turn).
+  void Park();
+  void Wake();
+  // Creates and starts the actor's greenlet, which holds `self`.
+  void StartGreenlet(std::shared_ptr<ActorCell> self);
+  // Kill/Fail on the owner hub: `error` (nullptr: a kill) unwinds the
+  // actor's greenlet, or, when it has none running yet (hibernating, or
+  // woken and not yet switched in), is raised as the new one starts.
+  void KillWith(std::exception_ptr error);
+  // HubTracked: the hub is being destroyed while the actor hibernates.
+  void ShutdownForHub() override;
+  // The first starts of actors born hibernating, a batch per hub turn.
+  class PendingStarts;
   // Whether a bounded mailbox has no room.
   bool full() const {
-    return options_.mailbox_capacity != 0 &&
-           mailbox_size() >= options_.mailbox_capacity;
+    return capacity_ != 0 && mailbox_size() >= capacity_;
   }
   // Deliver's block_when_full path on a full mailbox.
   absl::Status DeliverBlocking(MailPtr& mail, const char* what);
@@ -212,6 +247,31 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
     ExitObserver fn;
     std::string monitor;  // the watcher's name for a monitor, else ""
   };
+  // Exit observers and links, made by the first of either (most actors
+  // have none: an idle actor's cell stays small).
+  struct Watchers {
+    absl::flat_hash_map<std::uint64_t, Observer> observers;
+    // Links, by the other cell's id.
+    absl::flat_hash_map<std::uint64_t, std::weak_ptr<ActorCell>> links;
+  };
+  Watchers& watchers() {
+    if (watchers_ == nullptr) watchers_ = std::make_unique<Watchers>();
+    return *watchers_;
+  }
+  void EraseLink(std::uint64_t id) {
+    if (watchers_ != nullptr) watchers_->links.erase(id);
+  }
+  // What few actors set: a name, a blocking bounded mailbox. Made by the
+  // constructor only for those.
+  struct Rare {
+    std::string name;
+    bool block_when_full = false;
+    absl::Duration send_timeout = absl::InfiniteDuration();
+    QueueWaitList blocked_senders;  // of BlockedSender, oldest first
+  };
+  bool block_when_full() const {
+    return rare_ != nullptr && rare_->block_when_full;
+  }
   // On the actor's hub: AddExitObserver's body.
   void AddObserverHere(std::uint64_t id, Observer observer);
   // On the actor's hub: delivers what other hubs queued.
@@ -239,7 +299,9 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
 
    private:
     void OnEnd(GreenletBase&) override {
-      if (!cell_->exited_) cell_->Finish(Exit::Killed());
+      if (!cell_->exited_ && !cell_->hibernating_) {
+        cell_->Finish(Exit::Killed());
+      }
     }
     ActorCell* cell_;
   };
@@ -247,8 +309,17 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   Hub* hub_;
   std::uint64_t id_;
   const char* type_name_;
-  ActorOptions options_;
-  // options_.name, or a "<type>#<id>" made by the first name() (any
+  // ActorOptions, as the cell keeps them (the rare ones in rare_).
+  std::size_t capacity_;
+  std::size_t max_throughput_;
+  std::size_t stack_size_;
+  std::unique_ptr<Rare> rare_;
+  // A kill or failure for a greenlet that has not started running yet
+  // (KillWith), raised by Run as it starts.
+  std::exception_ptr wake_error_;
+  // While hibernating: the reference the ended greenlet held.
+  std::shared_ptr<ActorCell> parked_self_;
+  // rare_->name, or a "<type>#<id>" made by the first name() (any
   // thread: published once with a compare-exchange).
   mutable std::atomic<const std::string*> name_{nullptr};
   ActorBase* actor_ = nullptr;  // in the subclass's storage until the exit
@@ -257,7 +328,13 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   // The actor's greenlet while it waits for mail (AwaitMail).
   Waiter* idle_ = nullptr;
   bool handed_ = false;  // the first queued mail woke the actor
-  QueueWaitList blocked_senders_;  // of BlockedSender, oldest first
+  bool hibernating_ = false;        // no greenlet (Park .. Wake)
+  bool hibernate_request_ = false;  // ActorBase::Hibernate(), once
+  // Whether the greenlet may end without an exit: hibernate_when_idle, or
+  // Hibernate() was called. Then Join waits for the exit, not the greenlet.
+  bool may_hibernate_ = false;
+  const bool hibernate_when_idle_;
+  bool ran_ = false;  // OnStart has begun
   StopMail stop_mail_{this};
   Greenlet<void> greenlet_;
   EndWatch end_watch_{this};
@@ -266,10 +343,7 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   friend std::shared_ptr<ActorCell> ShareActorCell(ActorCell* cell);
   bool trap_exit_ = false;
   std::optional<ExitReason> stop_request_;
-  absl::flat_hash_map<std::uint64_t, Observer> observers_;
-  std::atomic<std::uint64_t> next_observer_id_{1};
-  // Links, by the other cell's id; the value is our observer on it.
-  absl::flat_hash_map<std::uint64_t, std::weak_ptr<ActorCell>> links_;
+  std::unique_ptr<Watchers> watchers_;
 
   // The owner hub's cross-thread side, and the inbox other hubs write to:
   // a Treiber stack of mail linked through Mail::next, newest first.

@@ -18,7 +18,14 @@
 // make_behavior) and none holding anything else. No handles are kept on
 // either side: an idle actor is kept alive by its hub / actor system.
 //
-// Usage: memory_bench <evergreen|caf> [count]
+// Two Evergreen configurations: `evergreen`, stackful actors (each idle
+// actor waits in its greenlet, holding the stack's touched pages), and
+// `evergreen_hibernating`, actors spawned with
+// ActorOptions::hibernate_when_idle (an idle actor has no greenlet: its
+// stack is back in the pool), the like-for-like peer of CAF's
+// event_based_actor.
+//
+// Usage: memory_bench <evergreen|evergreen_hibernating|caf> [count]
 // Exits 1 with a message on stderr when not all actors could start (each
 // Evergreen stack takes two memory mappings: mind vm.max_map_count).
 #include <atomic>
@@ -69,7 +76,7 @@ void Report(long before_kib, long count) {
       {static_cast<double>(peak_kib - before_kib) * 1024 / count});
 }
 
-int RunEvergreen(const bench::MacroArgs& args) {
+int RunEvergreenWith(const bench::MacroArgs& args, ActorOptions options) {
   Hub* hub = Hub::Current();
   long failures = 0;
   std::string first_failure;
@@ -84,7 +91,7 @@ int RunEvergreen(const bench::MacroArgs& args) {
   Started started;
   {  // The hub's and the actor machinery's first-use costs are not counted.
     started.wanted = 1;
-    ActorRef<Idle> first = SpawnActor<Idle>(ActorOptions{}, &started);
+    ActorRef<Idle> first = SpawnActor<Idle>(options, &started);
     started.all.Wait();
     first.Stop();
     first.Join();
@@ -93,7 +100,7 @@ int RunEvergreen(const bench::MacroArgs& args) {
   started.wanted = args.count;
   const long before = bench::ResidentKiB();
   for (long i = 0; i < args.count; ++i) {
-    SpawnActor<Idle>(ActorOptions{}, &started);
+    SpawnActor<Idle>(options, &started);
   }
   if (!started.all.Wait(absl::Seconds(600))) {
     std::fprintf(stderr,
@@ -105,6 +112,14 @@ int RunEvergreen(const bench::MacroArgs& args) {
   Report(before, args.count);
   // Stopping a million actors is not what is measured.
   std::_Exit(0);
+}
+
+int RunEvergreen(const bench::MacroArgs& args) {
+  return RunEvergreenWith(args, ActorOptions{});
+}
+
+int RunEvergreenHibernating(const bench::MacroArgs& args) {
+  return RunEvergreenWith(args, ActorOptions{.hibernate_when_idle = true});
 }
 
 struct CafStarted {
@@ -151,8 +166,9 @@ int RunCaf(const bench::MacroArgs& args) {
 int main(int argc, char** argv) {
   return evergreen::bench::RunMacro(
       argc, argv,
-      {.usage = "memory_bench <evergreen|caf> [count]",
+      {.usage = "memory_bench <evergreen|evergreen_hibernating|caf> [count]",
        .default_count = 1000000},
       {{"evergreen", &evergreen::RunEvergreen},
+       {"evergreen_hibernating", &evergreen::RunEvergreenHibernating},
        {"caf", &evergreen::RunCaf}});
 }

@@ -2,7 +2,8 @@
 // per-operation measures on a loaded machine (not a Google Benchmark
 // binary, and not run by run.py):
 //
-//   op_profile <op> <n>        op: ask | call | tell | spawn | ring
+//   op_profile <op> <n>        op: ask | call | tell | spawn | ring, each
+//                              optionally suffixed _hibernating
 //
 // prints the operator-new calls per operation (a counting global operator
 // new, so what the runtime allocates, not what libc does for libev). For
@@ -16,7 +17,10 @@
 // times; call: the same with Call(Ping{n}). tell: one actor tells a sink n increments (in bursts of 100,
 // re-queueing itself between them). spawn: an actor spawns n actors and
 // stops each at once; the run ends when all have exited. ring: a token
-// goes n hops around a ring of 100 actors.
+// goes n hops around a ring of 100 actors. With the suffix _hibernating
+// (ring_hibernating, ...) every actor of the op is spawned with
+// ActorOptions::hibernate_when_idle: each message into an idle actor then
+// starts a greenlet (the cost of hibernation's wake-up).
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
@@ -24,6 +28,8 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "actors/actor.h"
@@ -58,6 +64,10 @@ void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace evergreen {
 namespace {
+
+// The options of every actor the op spawns (_hibernating sets
+// hibernate_when_idle).
+ActorOptions options;
 
 struct Ping {
   std::int64_t n;
@@ -143,7 +153,7 @@ class Spawner : public ActorBase {
   explicit Spawner(Go* live) : live_(live) {}
   void Handle(Go go) {
     for (std::int64_t i = 0; i < go.n; ++i) {
-      SpawnActor<Idle>(ActorOptions{}, live_).Stop();
+      SpawnActor<Idle>(options, live_).Stop();
     }
   }
 
@@ -167,26 +177,34 @@ std::int64_t Count(Event& done, Start&& start) {
   return allocations.load();
 }
 
-int Main(const char* op, std::int64_t n) {
+int Main(const char* op_arg, std::int64_t n) {
+  std::string op_name = op_arg;
+  constexpr std::string_view kHibernating = "_hibernating";
+  if (op_name.size() > kHibernating.size() &&
+      op_name.ends_with(kHibernating)) {
+    op_name.resize(op_name.size() - kHibernating.size());
+    options.hibernate_when_idle = true;
+  }
+  const char* op = op_name.c_str();
   Event done;
   std::int64_t allocated = 0;
   if (std::strcmp(op, "ask") == 0 || std::strcmp(op, "call") == 0) {
     ActorRef<Pinger> pinger = SpawnActor<Pinger>(
-        ActorOptions{}, SpawnActor<Ponger>(), std::strcmp(op, "call") == 0);
+        options, SpawnActor<Ponger>(options), std::strcmp(op, "call") == 0);
     allocated = Count(done, [&] { (void)pinger.Tell(Go{n, &done}); });
   } else if (std::strcmp(op, "tell") == 0) {
-    ActorRef<Sink> sink = SpawnActor<Sink>();
-    ActorRef<Sender> sender = SpawnActor<Sender>(ActorOptions{}, sink);
+    ActorRef<Sink> sink = SpawnActor<Sink>(options);
+    ActorRef<Sender> sender = SpawnActor<Sender>(options, sink);
     (void)sink.Tell(Go{n, &done});
     allocated = Count(done, [&] { (void)sender.Tell(Burst{n}); });
   } else if (std::strcmp(op, "spawn") == 0) {
     Go live{n, &done};
-    ActorRef<Spawner> spawner = SpawnActor<Spawner>(ActorOptions{}, &live);
+    ActorRef<Spawner> spawner = SpawnActor<Spawner>(options, &live);
     allocated = Count(done, [&] { (void)spawner.Tell(Go{n, &done}); });
   } else if (std::strcmp(op, "ring") == 0) {
     std::vector<ActorRef<RingNode>> ring;
     for (int i = 0; i < 100; ++i) {
-      ring.push_back(SpawnActor<RingNode>(ActorOptions{}, &done));
+      ring.push_back(SpawnActor<RingNode>(options, &done));
     }
     for (int i = 0; i < 100; ++i) (void)ring[i].Tell(SetNext{ring[(i + 1) % 100]});
     allocated = Count(done, [&] { (void)ring[0].Tell(Token{n}); });
@@ -195,7 +213,7 @@ int Main(const char* op, std::int64_t n) {
                  op);
     return 2;
   }
-  std::printf("%s n=%lld: %.2f allocations per op\n", op,
+  std::printf("%s n=%lld: %.2f allocations per op\n", op_arg,
               static_cast<long long>(n), static_cast<double>(allocated) / n);
   Hub::DestroyCurrent();
   return 0;
@@ -206,7 +224,9 @@ int Main(const char* op, std::int64_t n) {
 
 int main(int argc, char** argv) {
   if (argc != 3 || std::atoll(argv[2]) <= 0) {
-    std::fprintf(stderr, "usage: op_profile ask|call|tell|spawn|ring <n>\n");
+    std::fprintf(stderr,
+                 "usage: op_profile ask|call|tell|spawn|ring[_hibernating] "
+                 "<n>\n");
     return 2;
   }
   return evergreen::Main(argv[1], std::atoll(argv[2]));

@@ -26,7 +26,12 @@ prints one comparison per line in compare.py's format:
                        actors on each side (memory_bench.cc), one fresh
                        process per side; fewer (a multiple of 100k, named
                        in the line) when MemAvailable or vm.max_map_count
-                       cannot hold 1M Evergreen actors
+                       cannot hold 1M Evergreen actors. Two lines: the
+                       like-for-like one, Evergreen actors spawned with
+                       hibernate_when_idle (no stack while idle) against
+                       CAF's event_based_actor (no stack either), and
+                       Evergreen's default stackful actors against the
+                       same
 
 Every actor of both libraries runs on one thread: Evergreen's hub, and a
 CAF actor system configured with one scheduler worker
@@ -154,7 +159,7 @@ def gather():
     results.timers_alive = timers_alive_after_timed_asks()
     results.memory_actors = memory_actor_count()
     memory_bench = compare.built(SUITE, 'memory_bench')
-    for impl in ('caf', 'evergreen'):
+    for impl in ('caf', 'evergreen', 'evergreen_hibernating'):
         results.samples.add(f'memory_{impl}', compare.run_json(
             compare.pinned(compare.BENCH_CORE, [
                 memory_bench, impl, results.memory_actors]),
@@ -237,7 +242,15 @@ def print_all(r):
          'us', 1e3, 'BM_EvergreenSupervisorRestart',
          'BM_CafHandRolledSupervisorRestart')
     compare.print_comparison(
-        f'Memory: {r.memory_actors:,} idle actors, bytes per idle actor '
+        f'Memory: {r.memory_actors:,} idle actors, bytes per idle actor, '
+        'hibernating actors (hibernate_when_idle: no stack while idle) '
+        '(peak RSS growth / count, one process per side; caf: '
+        'event_based_actor, 1 scheduler thread)', 'B',
+        r.samples.get('memory_evergreen_hibernating'), 'caf',
+        r.samples.get('memory_caf'))
+    compare.print_comparison(
+        f'Memory: {r.memory_actors:,} idle actors, bytes per idle actor, '
+        'stackful actors (the default: each waits in its greenlet) '
         '(peak RSS growth / count, one process per side; caf: '
         'event_based_actor, 1 scheduler thread)', 'B',
         r.samples.get('memory_evergreen'), 'caf',
