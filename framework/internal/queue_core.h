@@ -98,7 +98,11 @@ class QueueCore {
     // A Put that never waits still yields once the slice is spent; one
     // about to wait does not (waiting yields), so a greenlet that starts
     // and blocks at once keeps its place in line however late it started.
-    if (blocking && (!getters_.empty() || buffer_.size() < capacity_)) {
+    // Nor does one that hands its item to a waiting getter (no clock read
+    // on the ping-pong path): that wakes the getter, and a run of such Puts
+    // is bounded by the getters waiting; the next Put that fills the
+    // buffer checks.
+    if (blocking && getters_.empty() && buffer_.size() < capacity_) {
       MaybeYield();
     }
     if (shut_down_) return ShutDownError();
