@@ -129,8 +129,9 @@ void GreenletBase::Finish(std::exception_ptr error, bool killed) {
   start_node_.Unlink();
   kill_node_.Unlink();
   // Someone is watching (a join, a link) when links exist: the error is
-  // theirs to handle. Otherwise it is reported, once.
-  const bool collected = has_collecting_links();
+  // theirs to handle. Otherwise it is reported, once. (Asked only of a
+  // failure: a walk of the links with a virtual call each.)
+  const bool collected = error_ != nullptr && has_collecting_links();
   NotifyLinks();
   if (error_ != nullptr && !collected && !hub_->destroying()) {
     hub_->HandleError(
