@@ -11,12 +11,10 @@ namespace evergreen {
 Waiter::Waiter()
     : node_(&Waiter::Resume, &Waiter::Target),
       hub_(Hub::Current()),
-      greenlet_(RawGreenlet::Current()) {
-  ev_timer_init(&timer_, &Waiter::OnTimer, 0.0, 0.0);
-}
+      greenlet_(RawGreenlet::Current()) {}
 
 Waiter::~Waiter() {
-  if (ev_is_active(&timer_)) {
+  if (timed_ && ev_is_active(&timer_)) {
     ev_timer_stop(hub_->loop(), &timer_);
     internal::HubAccess::CountWatcher(hub_, -1);
   }
@@ -77,7 +75,9 @@ bool Waiter::WaitIgnoringDeadline(absl::Duration timeout) {
   if (timeout <= absl::ZeroDuration()) return false;
   if (timeout != absl::InfiniteDuration()) {
     hub_->RefreshLoopTime();  // count from the call, not the last poll
-    ev_timer_set(&timer_, absl::ToDoubleSeconds(timeout), 0.0);
+    ev_timer_init(&timer_, &Waiter::OnTimer, absl::ToDoubleSeconds(timeout),
+                  0.0);
+    timed_ = true;
     ev_timer_start(hub_->loop(), &timer_);
     internal::HubAccess::CountWatcher(hub_, 1);
   }
@@ -86,7 +86,7 @@ bool Waiter::WaitIgnoringDeadline(absl::Duration timeout) {
   // hub runs a batch: the start of this greenlet's slice).
   greenlet_->set_waiting_since(internal::HubAccess::WaitStartNanos(hub_));
   while (!woken_ && !timed_out_) internal::HubAccess::Suspend(hub_);
-  if (ev_is_active(&timer_)) {
+  if (timed_ && ev_is_active(&timer_)) {
     ev_timer_stop(hub_->loop(), &timer_);
     internal::HubAccess::CountWatcher(hub_, -1);
   }

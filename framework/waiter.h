@@ -72,7 +72,10 @@ class Waiter {
   internal::Runnable node_;
   Hub* hub_;
   RawGreenlet* greenlet_;
+  // Initialised only by a timed wait (`timed_`): an untimed one never
+  // touches it.
   ev_timer timer_;
+  bool timed_ = false;
   bool woken_ = false;
   bool waiting_ = false;
   bool timed_out_ = false;
