@@ -97,6 +97,18 @@ void GreenletBase::RunRelease(bool) {
   }
 }
 
+void GreenletBase::ReleaseLast() {
+  if (refs_ == 0) {
+    delete this;
+  } else if (holds_self_ref_ && raw_.dead() &&
+             RawGreenlet::Current() != &raw_) {
+    // Only the greenlet's own reference is left, and it is past its last
+    // switch: its release node need not wait for its turn.
+    holds_self_ref_ = false;
+    delete this;  // unlinks the scheduled release node
+  }
+}
+
 void* GreenletBase::Trampoline() {
   std::exception_ptr error;
   bool killed = false;
