@@ -25,13 +25,15 @@ bool IsGreenletExit(const std::exception_ptr& error) {
 
 GreenletBase::GreenletBase(GreenletOptions&& options)
     : hub_(Hub::Current()),
+      // The name is set below, and only if there is one: moving even an
+      // empty string costs a memcpy call (spawn is a hot path).
       raw_([this](void*) -> void* { return Trampoline(); },
            RawGreenlet::Options{.parent = internal::HubAccess::greenlet(hub_),
-                                .stack_size = options.stack_size,
-                                .name = std::move(options.name)}),
+                                .stack_size = options.stack_size}),
       start_node_(this),
       kill_node_(this),
       release_node_(this) {
+  if (!options.name.empty()) raw_.set_name(std::move(options.name));
   raw_.set_user_data(this);
   start_timer_.owner = this;
   ev_timer_init(&start_timer_.watcher, &GreenletBase::OnStartTimer, 0.0, 0.0);
