@@ -60,12 +60,19 @@ struct WaitGuard {
   bool* waiting;
 };
 
+// Out of line and cold: most waits run under no deadline, and keeping the
+// clock read and the Duration arithmetic out of Wait lets it tail-call.
+[[gnu::cold, gnu::noinline]] absl::Duration ClampToDeadline(
+    absl::Duration timeout, absl::Time deadline) {
+  return std::min(timeout, deadline - absl::Now());
+}
+
 }  // namespace
 
 bool Waiter::Wait(absl::Duration timeout) {
   const absl::Time deadline = greenlet_->deadline();
   if (deadline != absl::InfiniteFuture()) [[unlikely]] {
-    timeout = std::min(timeout, deadline - absl::Now());
+    timeout = ClampToDeadline(timeout, deadline);
   }
   return WaitIgnoringDeadline(timeout);
 }
