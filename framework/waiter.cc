@@ -45,12 +45,6 @@ void Waiter::OnTimer(struct ev_loop*, ev_timer* timer, int) {
     internal::HubAccess::Schedule(waiter->hub_, &waiter->node_);
 }
 
-void Waiter::Wake() {
-  if (woken_) return;
-  woken_ = true;
-  if (waiting_ && !node_.linked()) internal::HubAccess::Schedule(hub_, &node_);
-}
-
 namespace {
 
 // Whatever happens while waiting, the waiter leaves no trace behind.

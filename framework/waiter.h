@@ -28,6 +28,7 @@
 
 #include "absl/time/time.h"
 #include "framework/hub.h"
+#include "framework/internal/hub_access.h"
 #include "framework/internal/runnable.h"
 
 namespace evergreen {
@@ -57,7 +58,12 @@ class Waiter {
 
   // Resumes the waiting greenlet on the hub's next turn. Only the first
   // call counts. Never switches, so it is safe inside libev callbacks.
-  void Wake();
+  // (Inline: every queue hand-over and event wakes through it.)
+  void Wake() {
+    if (woken_) return;
+    woken_ = true;
+    if (waiting_ && !node_.linked()) internal::HubAccess::Schedule(hub_, &node_);
+  }
 
   bool woken() const { return woken_; }
   Hub* hub() const { return hub_; }
