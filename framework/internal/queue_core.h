@@ -95,6 +95,21 @@ class QueueCore {
   // call with a timeout <= 0 fails with DeadlineExceeded instead.
   absl::Status Put(T item, absl::Duration timeout, bool blocking) {
     CheckThread("Put");
+    // The ping-pong path, inline: a getter waits (so the buffer is empty
+    // and the queue is not shut down) and no peeker does. The item goes
+    // straight to the oldest getter, without a clock read (see below).
+    if (!getters_.empty() && peekers_.empty() && !shut_down_) [[likely]] {
+      ++unfinished_tasks_;
+      ItemNode* getter = PopItemNode(getters_);
+      getter->item.emplace(std::move(item));
+      getter->Finish(Outcome::kDone);
+      return absl::OkStatus();
+    }
+    return PutSlow(std::move(item), timeout, blocking);
+  }
+
+ private:
+  absl::Status PutSlow(T item, absl::Duration timeout, bool blocking) {
     // A Put that never waits still yields once the slice is spent; one
     // about to wait does not (waiting yields), so a greenlet that starts
     // and blocks at once keeps its place in line however late it started.
@@ -120,6 +135,7 @@ class QueueCore {
                                             : ShutDownError();
   }
 
+ public:
   absl::StatusOr<T> Get(absl::Duration timeout, bool blocking) {
     CheckThread("Get");
     // As in Put: a Get that never waits still yields, one about to wait
