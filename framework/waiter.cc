@@ -8,17 +8,11 @@
 
 namespace evergreen {
 
-Waiter::Waiter()
-    : node_(&Waiter::Resume, &Waiter::Target),
-      hub_(Hub::Current()),
-      greenlet_(RawGreenlet::Current()) {}
-
-Waiter::~Waiter() {
-  if (timed_ && ev_is_active(&timer_)) {
+void Waiter::StopTimer() {
+  if (ev_is_active(&timer_)) {
     ev_timer_stop(hub_->loop(), &timer_);
     internal::HubAccess::CountWatcher(hub_, -1);
   }
-  node_.Unlink();
 }
 
 void Waiter::Resume(internal::Runnable* node, bool discard) {
@@ -87,20 +81,26 @@ bool Waiter::WaitIgnoringDeadline(absl::Duration timeout) {
   // hub runs a batch: the start of this greenlet's slice).
   greenlet_->set_waiting_since(internal::HubAccess::WaitStartNanos(hub_));
   while (!woken_ && !timed_out_) internal::HubAccess::Suspend(hub_);
-  if (timed_ && ev_is_active(&timer_)) {
-    ev_timer_stop(hub_->loop(), &timer_);
-    internal::HubAccess::CountWatcher(hub_, -1);
-  }
+  if (timed_) StopTimer();
   return woken_;
 }
+
+namespace {
+
+// Out of line, so that Sleep(0), a yield, does not pay for a Waiter's frame.
+[[gnu::noinline]] void SleepOnTimer(absl::Duration duration) {
+  Waiter waiter;
+  waiter.WaitIgnoringDeadline(duration);
+}
+
+}  // namespace
 
 void Sleep(absl::Duration duration) {
   if (duration <= absl::ZeroDuration()) {
     internal::HubAccess::Yield(Hub::Current());
     return;
   }
-  Waiter waiter;
-  waiter.WaitIgnoringDeadline(duration);
+  SleepOnTimer(duration);
 }
 
 void Idle() {

@@ -35,9 +35,17 @@ namespace evergreen {
 
 class Waiter {
  public:
-  // Binds to the calling greenlet and its thread's hub.
-  Waiter();
-  ~Waiter();
+  // Binds to the calling greenlet and its thread's hub. (The constructor
+  // and the destructor's common path are inline: every blocking call makes
+  // one.)
+  Waiter()
+      : node_(&Waiter::Resume, &Waiter::Target),
+        hub_(Hub::Current()),
+        greenlet_(RawGreenlet::Current()) {}
+  ~Waiter() {
+    if (timed_) [[unlikely]] StopTimer();
+    node_.Unlink();
+  }
   Waiter(const Waiter&) = delete;
   Waiter& operator=(const Waiter&) = delete;
 
@@ -73,6 +81,8 @@ class Waiter {
   static void Resume(internal::Runnable* node, bool discard);
   static RawGreenlet* Target(internal::Runnable* node);
   static void OnTimer(struct ev_loop* loop, ev_timer* timer, int revents);
+  // Stops the timer of a timed wait if still active.
+  void StopTimer();
 
   // The node's address is the Waiter's: Resume() recovers it.
   internal::Runnable node_;
