@@ -35,7 +35,6 @@ bool IsPlumbing(const std::string& frame) {
       "evergreen::Hub::HandOff",
       "evergreen::Waiter::Wait",
       "evergreen::Waiter::Resume",
-      "evergreen::(anonymous namespace)::SleepOnTimer",  // Sleep's timed path
       "evergreen::GreenletBase::RunStart",
       "evergreen::internal::BoundRunnable<",
       "evergreen::GreenletBase::Trampoline",

@@ -85,22 +85,21 @@ bool Waiter::WaitIgnoringDeadline(absl::Duration timeout) {
   return woken_;
 }
 
-namespace {
-
 // Out of line, so that Sleep(0), a yield, does not pay for a Waiter's frame.
-[[gnu::noinline]] void SleepOnTimer(absl::Duration duration) {
+// Static in namespace evergreen rather than in an anonymous one: the live
+// dump names a sleeping greenlet by this frame ("waiting in
+// evergreen::SleepTimed", where Sleep's own frame is gone by a tail call).
+[[gnu::noinline]] static void SleepTimed(absl::Duration duration) {
   Waiter waiter;
   waiter.WaitIgnoringDeadline(duration);
 }
-
-}  // namespace
 
 void Sleep(absl::Duration duration) {
   if (duration <= absl::ZeroDuration()) {
     internal::HubAccess::Yield(Hub::Current());
     return;
   }
-  SleepOnTimer(duration);
+  SleepTimed(duration);
 }
 
 void Idle() {
