@@ -47,7 +47,7 @@ class Channel : private BasicQueue<internal::FifoBuffer<T>> {
  public:
   using typename Base::value_type;
 
-  Channel() : Base(std::make_shared<Core>(/*capacity=*/0)) {}
+  Channel() : Base(internal::MakeQueueCore<Core>(/*capacity=*/0)) {}
 
   // Put(item, timeout): blocks until a getter takes the item (B-Q4); what
   // wakes it: a Get (oldest putter first) or Shutdown. Returns at once if

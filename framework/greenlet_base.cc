@@ -25,13 +25,15 @@ bool IsGreenletExit(const std::exception_ptr& error) {
 
 GreenletBase::GreenletBase(GreenletOptions&& options)
     : hub_(Hub::Current()),
+      // The name is set below, and only if there is one: moving even an
+      // empty string costs a memcpy call (spawn is a hot path).
       raw_([this](void*) -> void* { return Trampoline(); },
            RawGreenlet::Options{.parent = internal::HubAccess::greenlet(hub_),
-                                .stack_size = options.stack_size,
-                                .name = std::move(options.name)}),
+                                .stack_size = options.stack_size}),
       start_node_(this),
       kill_node_(this),
       release_node_(this) {
+  if (!options.name.empty()) raw_.set_name(std::move(options.name));
   raw_.set_user_data(this);
   start_timer_.owner = this;
   ev_timer_init(&start_timer_.watcher, &GreenletBase::OnStartTimer, 0.0, 0.0);
@@ -97,6 +99,18 @@ void GreenletBase::RunRelease(bool) {
   }
 }
 
+void GreenletBase::ReleaseLast() {
+  if (refs_ == 0) {
+    delete this;
+  } else if (holds_self_ref_ && raw_.dead() &&
+             RawGreenlet::Current() != &raw_) {
+    // Only the greenlet's own reference is left, and it is past its last
+    // switch: its release node need not wait for its turn.
+    holds_self_ref_ = false;
+    delete this;  // unlinks the scheduled release node
+  }
+}
+
 void* GreenletBase::Trampoline() {
   std::exception_ptr error;
   bool killed = false;
@@ -129,8 +143,9 @@ void GreenletBase::Finish(std::exception_ptr error, bool killed) {
   start_node_.Unlink();
   kill_node_.Unlink();
   // Someone is watching (a join, a link) when links exist: the error is
-  // theirs to handle. Otherwise it is reported, once.
-  const bool collected = has_collecting_links();
+  // theirs to handle. Otherwise it is reported, once. (Asked only of a
+  // failure: a walk of the links with a virtual call each.)
+  const bool collected = error_ != nullptr && has_collecting_links();
   NotifyLinks();
   if (error_ != nullptr && !collected && !hub_->destroying()) {
     hub_->HandleError(

@@ -102,8 +102,13 @@ class GreenletBase : public internal::Linkable, private internal::HubTracked {
 
   // Reference counting for handles (hub thread, non-atomic).
   void AddRef() { ++refs_; }
+  // The greenlet's own reference (holds_self_ref_) is dropped by its
+  // release node, scheduled as it dies; when that is the only reference
+  // left and the greenlet has made its last switch (dead at the raw level,
+  // and not the running greenlet), it goes at once instead, the node
+  // unlinking itself (spawn+join: no node to run after the join).
   void Release() {
-    if (--refs_ == 0) delete this;
+    if (--refs_ <= 1) [[unlikely]] ReleaseLast();
   }
 
  protected:
@@ -125,6 +130,8 @@ class GreenletBase : public internal::Linkable, private internal::HubTracked {
   void RunStart(bool discard);
   void RunKill(bool discard);
   void RunRelease(bool discard);
+  // Release() down to the last reference (or none).
+  void ReleaseLast();
   RawGreenlet* StartTarget() { return dead_ ? nullptr : &raw_; }
   // Releasing never switches: any greenlet may run the node (a hand-off).
   RawGreenlet* ReleaseTarget() { return nullptr; }

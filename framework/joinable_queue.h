@@ -66,7 +66,7 @@ class JoinableCore final : public QueueCore<FifoBuffer<T>> {
       return true;
     }
     if (timeout <= absl::ZeroDuration()) return false;
-    auto keep_alive = this->shared_from_this();
+    typename Base::BlockedCall blocked(this);
     QueueWaitNode node;
     return node.Await(&joiners_, timeout);
   }

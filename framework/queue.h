@@ -76,7 +76,7 @@ class BasicQueue {
 
   // A queue holding at most `maxsize` items; 0 means unbounded.
   explicit BasicQueue(std::size_t maxsize = 0)
-      : core_(std::make_shared<Core>(Capacity(maxsize))) {}
+      : core_(internal::MakeQueueCore<Core>(Capacity(maxsize))) {}
 
   // Adds `item`. Blocks while the queue is full; what wakes it: a Get that
   // makes room (which moves this item in, oldest putter first) or
@@ -185,8 +185,8 @@ class PriorityQueue : public BasicQueue<internal::PriorityBuffer<T, Compare>> {
 
  public:
   explicit PriorityQueue(std::size_t maxsize = 0, Compare compare = Compare())
-      : Base(std::make_shared<Core>(Base::Capacity(maxsize),
-                                    std::move(compare))) {}
+      : Base(internal::MakeQueueCore<Core>(Base::Capacity(maxsize),
+                                           std::move(compare))) {}
 };
 
 }  // namespace evergreen

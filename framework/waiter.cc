@@ -8,19 +8,11 @@
 
 namespace evergreen {
 
-Waiter::Waiter()
-    : node_(&Waiter::Resume, &Waiter::Target),
-      hub_(Hub::Current()),
-      greenlet_(RawGreenlet::Current()) {
-  ev_timer_init(&timer_, &Waiter::OnTimer, 0.0, 0.0);
-}
-
-Waiter::~Waiter() {
+void Waiter::StopTimer() {
   if (ev_is_active(&timer_)) {
     ev_timer_stop(hub_->loop(), &timer_);
     internal::HubAccess::CountWatcher(hub_, -1);
   }
-  node_.Unlink();
 }
 
 void Waiter::Resume(internal::Runnable* node, bool discard) {
@@ -47,12 +39,6 @@ void Waiter::OnTimer(struct ev_loop*, ev_timer* timer, int) {
     internal::HubAccess::Schedule(waiter->hub_, &waiter->node_);
 }
 
-void Waiter::Wake() {
-  if (woken_) return;
-  woken_ = true;
-  if (waiting_ && !node_.linked()) internal::HubAccess::Schedule(hub_, &node_);
-}
-
 namespace {
 
 // Whatever happens while waiting, the waiter leaves no trace behind.
@@ -62,12 +48,19 @@ struct WaitGuard {
   bool* waiting;
 };
 
+// Out of line and cold: most waits run under no deadline, and keeping the
+// clock read and the Duration arithmetic out of Wait lets it tail-call.
+[[gnu::cold, gnu::noinline]] absl::Duration ClampToDeadline(
+    absl::Duration timeout, absl::Time deadline) {
+  return std::min(timeout, deadline - absl::Now());
+}
+
 }  // namespace
 
 bool Waiter::Wait(absl::Duration timeout) {
   const absl::Time deadline = greenlet_->deadline();
   if (deadline != absl::InfiniteFuture()) [[unlikely]] {
-    timeout = std::min(timeout, deadline - absl::Now());
+    timeout = ClampToDeadline(timeout, deadline);
   }
   return WaitIgnoringDeadline(timeout);
 }
@@ -77,7 +70,9 @@ bool Waiter::WaitIgnoringDeadline(absl::Duration timeout) {
   if (timeout <= absl::ZeroDuration()) return false;
   if (timeout != absl::InfiniteDuration()) {
     hub_->RefreshLoopTime();  // count from the call, not the last poll
-    ev_timer_set(&timer_, absl::ToDoubleSeconds(timeout), 0.0);
+    ev_timer_init(&timer_, &Waiter::OnTimer, absl::ToDoubleSeconds(timeout),
+                  0.0);
+    timed_ = true;
     ev_timer_start(hub_->loop(), &timer_);
     internal::HubAccess::CountWatcher(hub_, 1);
   }
@@ -86,11 +81,17 @@ bool Waiter::WaitIgnoringDeadline(absl::Duration timeout) {
   // hub runs a batch: the start of this greenlet's slice).
   greenlet_->set_waiting_since(internal::HubAccess::WaitStartNanos(hub_));
   while (!woken_ && !timed_out_) internal::HubAccess::Suspend(hub_);
-  if (ev_is_active(&timer_)) {
-    ev_timer_stop(hub_->loop(), &timer_);
-    internal::HubAccess::CountWatcher(hub_, -1);
-  }
+  if (timed_) StopTimer();
   return woken_;
+}
+
+// Out of line, so that Sleep(0), a yield, does not pay for a Waiter's frame.
+// Static in namespace evergreen rather than in an anonymous one: the live
+// dump names a sleeping greenlet by this frame ("waiting in
+// evergreen::SleepTimed", where Sleep's own frame is gone by a tail call).
+[[gnu::noinline]] static void SleepTimed(absl::Duration duration) {
+  Waiter waiter;
+  waiter.WaitIgnoringDeadline(duration);
 }
 
 void Sleep(absl::Duration duration) {
@@ -98,8 +99,7 @@ void Sleep(absl::Duration duration) {
     internal::HubAccess::Yield(Hub::Current());
     return;
   }
-  Waiter waiter;
-  waiter.WaitIgnoringDeadline(duration);
+  SleepTimed(duration);
 }
 
 void Idle() {

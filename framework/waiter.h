@@ -28,15 +28,24 @@
 
 #include "absl/time/time.h"
 #include "framework/hub.h"
+#include "framework/internal/hub_access.h"
 #include "framework/internal/runnable.h"
 
 namespace evergreen {
 
 class Waiter {
  public:
-  // Binds to the calling greenlet and its thread's hub.
-  Waiter();
-  ~Waiter();
+  // Binds to the calling greenlet and its thread's hub. (The constructor
+  // and the destructor's common path are inline: every blocking call makes
+  // one.)
+  Waiter()
+      : node_(&Waiter::Resume, &Waiter::Target),
+        hub_(Hub::Current()),
+        greenlet_(RawGreenlet::Current()) {}
+  ~Waiter() {
+    if (timed_) [[unlikely]] StopTimer();
+    node_.Unlink();
+  }
   Waiter(const Waiter&) = delete;
   Waiter& operator=(const Waiter&) = delete;
 
@@ -57,7 +66,12 @@ class Waiter {
 
   // Resumes the waiting greenlet on the hub's next turn. Only the first
   // call counts. Never switches, so it is safe inside libev callbacks.
-  void Wake();
+  // (Inline: every queue hand-over and event wakes through it.)
+  void Wake() {
+    if (woken_) return;
+    woken_ = true;
+    if (waiting_ && !node_.linked()) internal::HubAccess::Schedule(hub_, &node_);
+  }
 
   bool woken() const { return woken_; }
   Hub* hub() const { return hub_; }
@@ -67,12 +81,17 @@ class Waiter {
   static void Resume(internal::Runnable* node, bool discard);
   static RawGreenlet* Target(internal::Runnable* node);
   static void OnTimer(struct ev_loop* loop, ev_timer* timer, int revents);
+  // Stops the timer of a timed wait if still active.
+  void StopTimer();
 
   // The node's address is the Waiter's: Resume() recovers it.
   internal::Runnable node_;
   Hub* hub_;
   RawGreenlet* greenlet_;
+  // Initialised only by a timed wait (`timed_`): an untimed one never
+  // touches it.
   ev_timer timer_;
+  bool timed_ = false;
   bool woken_ = false;
   bool waiting_ = false;
   bool timed_out_ = false;

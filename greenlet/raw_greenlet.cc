@@ -14,8 +14,11 @@ RawGreenlet::RawGreenlet(Body body, Options options)
     : body_(std::move(body)),
       thread_(ThreadState::Get()),
       parent_(options.parent != nullptr ? options.parent : thread_->current()),
-      stack_size_(options.stack_size),
-      name_(std::move(options.name)) {}
+      stack_size_(options.stack_size) {
+  // Moving even an empty short string calls memcpy: most greenlets have no
+  // name, and spawning is a hot path.
+  if (!options.name.empty()) name_ = std::move(options.name);
+}
 
 RawGreenlet::RawGreenlet(MainTag, ThreadState* thread)
     : thread_(thread),

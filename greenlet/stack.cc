@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -19,9 +20,19 @@
 namespace evergreen {
 namespace {
 
-std::size_t PageSize() {
-  static const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+// Cached in a relaxed atomic (a plain load) rather than a function-local
+// static, whose guard is checked on every call: a spawn asks three times.
+std::atomic<std::size_t> page_size{0};
+
+[[gnu::cold, gnu::noinline]] std::size_t ReadPageSize() {
+  const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  page_size.store(page, std::memory_order_relaxed);
   return page;
+}
+
+inline std::size_t PageSize() {
+  const std::size_t page = page_size.load(std::memory_order_relaxed);
+  return page != 0 ? page : ReadPageSize();
 }
 
 // A frame larger than this that skips the guard page entirely is still
@@ -65,25 +76,6 @@ Stack::Stack(void* mapping, std::size_t mapping_size, std::size_t guard_size)
     : mapping_(mapping), mapping_size_(mapping_size), guard_size_(guard_size) {
   valgrind_id_ = internal::RegisterStackWithValgrind(bottom(), top());
 }
-
-Stack::Stack(Stack&& other) noexcept
-    : mapping_(std::exchange(other.mapping_, nullptr)),
-      mapping_size_(std::exchange(other.mapping_size_, 0)),
-      guard_size_(std::exchange(other.guard_size_, 0)),
-      valgrind_id_(std::exchange(other.valgrind_id_, 0)) {}
-
-Stack& Stack::operator=(Stack&& other) noexcept {
-  if (this != &other) {
-    Unmap();
-    mapping_ = std::exchange(other.mapping_, nullptr);
-    mapping_size_ = std::exchange(other.mapping_size_, 0);
-    guard_size_ = std::exchange(other.guard_size_, 0);
-    valgrind_id_ = std::exchange(other.valgrind_id_, 0);
-  }
-  return *this;
-}
-
-Stack::~Stack() { Unmap(); }
 
 void Stack::Unmap() {
   if (mapping_ == nullptr) return;

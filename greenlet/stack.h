@@ -39,11 +39,35 @@ class Stack {
   static absl::StatusOr<Stack> Allocate(std::size_t size);
 
   Stack() = default;
-  Stack(Stack&& other) noexcept;
-  Stack& operator=(Stack&& other) noexcept;
+  // Moves are inline: a greenlet's start and death move its stack from and
+  // back to the pool (spawn cost).
+  Stack(Stack&& other) noexcept
+      : mapping_(other.mapping_),
+        mapping_size_(other.mapping_size_),
+        guard_size_(other.guard_size_),
+        valgrind_id_(other.valgrind_id_) {
+    other.mapping_ = nullptr;
+    other.mapping_size_ = other.guard_size_ = 0;
+    other.valgrind_id_ = 0;
+  }
+  Stack& operator=(Stack&& other) noexcept {
+    if (this != &other) {
+      if (mapping_ != nullptr) Unmap();
+      mapping_ = other.mapping_;
+      mapping_size_ = other.mapping_size_;
+      guard_size_ = other.guard_size_;
+      valgrind_id_ = other.valgrind_id_;
+      other.mapping_ = nullptr;
+      other.mapping_size_ = other.guard_size_ = 0;
+      other.valgrind_id_ = 0;
+    }
+    return *this;
+  }
   Stack(const Stack&) = delete;
   Stack& operator=(const Stack&) = delete;
-  ~Stack();  // Unmaps.
+  ~Stack() {  // Unmaps.
+    if (mapping_ != nullptr) Unmap();
+  }
 
   bool valid() const { return mapping_ != nullptr; }
   // Lowest usable address; the guard page lies just below it.

@@ -18,8 +18,14 @@
 //    on purpose by Shutdown(true).
 //
 // Thread affinity: every call on the owning hub's thread (WrongThreadError
-// otherwise). Owned through std::shared_ptr (the handle classes); a
-// blocked call holds a reference, so the core outlives every waiter.
+// otherwise). Owned through std::shared_ptr (the handle classes, made by
+// MakeQueueCore), whose count stays atomic: handles may be copied and
+// dropped on any thread (a lambda posted to the hub). A blocked call takes
+// no reference (no atomic per wait): it counts itself in `blocked_`, a
+// hub-thread counter, and when the last handle goes while calls are
+// blocked, the core lives on until the last of them leaves. The last
+// handle dropped on another thread hands the core to its hub's thread
+// (a post) to decide there; a hub already gone has no blocked calls left.
 #ifndef EVERGREEN_FRAMEWORK_INTERNAL_QUEUE_CORE_H_
 #define EVERGREEN_FRAMEWORK_INTERNAL_QUEUE_CORE_H_
 
@@ -36,12 +42,14 @@
 #include "absl/time/time.h"
 #include "framework/deadline.h"
 #include "framework/hub.h"
+#include "framework/internal/hub_access.h"
+#include "framework/internal/hub_remote.h"
 #include "framework/internal/queue_waiters.h"
 
 namespace evergreen::internal {
 
 template <typename Buffer>
-class QueueCore : public std::enable_shared_from_this<QueueCore<Buffer>> {
+class QueueCore {
  public:
   using T = typename Buffer::value_type;
   using Outcome = QueueWaitNode::Outcome;
@@ -52,20 +60,64 @@ class QueueCore : public std::enable_shared_from_this<QueueCore<Buffer>> {
   template <typename... BufferArgs>
   explicit QueueCore(std::size_t capacity, BufferArgs&&... buffer_args)
       : hub_(Hub::Current()),
+        remote_(HubAccess::remote(hub_)),
         capacity_(capacity),
         buffer_(std::forward<BufferArgs>(buffer_args)...) {}
   QueueCore(const QueueCore&) = delete;
   QueueCore& operator=(const QueueCore&) = delete;
+  virtual ~QueueCore() = default;
+
+  // The deleter of the handles' shared_ptr (MakeQueueCore): the last handle
+  // is gone. On the hub's thread the core goes now, or, while calls are
+  // blocked in it, when the last of them leaves. From another thread the
+  // decision is posted to the hub's thread; if the hub is gone (the post is
+  // refused, or dropped as the hub is destroyed), nothing can be blocked
+  // any more and the core goes at once.
+  static void ReleaseHandles(QueueCore* core) {
+    if (Hub::CurrentIfExists() == core->hub_) {
+      core->ReleaseHandlesOnHub();
+      return;
+    }
+    struct Owner {
+      QueueCore* core;
+      explicit Owner(QueueCore* core) : core(core) {}
+      Owner(Owner&& other) noexcept : core(std::exchange(other.core, nullptr)) {}
+      ~Owner() { delete core; }  // dropped unrun: the hub is gone
+    };
+    std::shared_ptr<HubRemote> remote = core->remote_;
+    remote->Post([owner = Owner(core)]() mutable {
+      std::exchange(owner.core, nullptr)->ReleaseHandlesOnHub();
+    });
+  }
 
   // `blocking` false is the Try twin: it never waits, and fails with
   // FullError/EmptyError where the blocking form would wait. A blocking
   // call with a timeout <= 0 fails with DeadlineExceeded instead.
   absl::Status Put(T item, absl::Duration timeout, bool blocking) {
     CheckThread("Put");
+    // The ping-pong path, inline: a getter waits (so the buffer is empty
+    // and the queue is not shut down) and no peeker does. The item goes
+    // straight to the oldest getter, without a clock read (see below).
+    if (!getters_.empty() && peekers_.empty() && !shut_down_) [[likely]] {
+      ++unfinished_tasks_;
+      ItemNode* getter = PopItemNode(getters_);
+      getter->item.emplace(std::move(item));
+      getter->Finish(Outcome::kDone);
+      return absl::OkStatus();
+    }
+    return PutSlow(std::move(item), timeout, blocking);
+  }
+
+ private:
+  absl::Status PutSlow(T item, absl::Duration timeout, bool blocking) {
     // A Put that never waits still yields once the slice is spent; one
     // about to wait does not (waiting yields), so a greenlet that starts
     // and blocks at once keeps its place in line however late it started.
-    if (blocking && (!getters_.empty() || buffer_.size() < capacity_)) {
+    // Nor does one that hands its item to a waiting getter (no clock read
+    // on the ping-pong path): that wakes the getter, and a run of such Puts
+    // is bounded by the getters waiting; the next Put that fills the
+    // buffer checks.
+    if (blocking && getters_.empty() && buffer_.size() < capacity_) {
       MaybeYield();
     }
     if (shut_down_) return ShutDownError();
@@ -75,7 +127,7 @@ class QueueCore : public std::enable_shared_from_this<QueueCore<Buffer>> {
     }
     if (!blocking) return FullError();
     if (timeout <= absl::ZeroDuration()) return TimedOut("Put", timeout);
-    auto keep_alive = this->shared_from_this();
+    BlockedCall blocked(this);
     ItemNode node;
     node.item.emplace(std::move(item));
     if (!node.Await(&putters_, timeout)) return TimedOut("Put", timeout);
@@ -83,6 +135,7 @@ class QueueCore : public std::enable_shared_from_this<QueueCore<Buffer>> {
                                             : ShutDownError();
   }
 
+ public:
   absl::StatusOr<T> Get(absl::Duration timeout, bool blocking) {
     CheckThread("Get");
     // As in Put: a Get that never waits still yields, one about to wait
@@ -108,7 +161,7 @@ class QueueCore : public std::enable_shared_from_this<QueueCore<Buffer>> {
     if (shut_down_) return ShutDownError();
     if (!blocking) return EmptyError();
     if (timeout <= absl::ZeroDuration()) return TimedOut("Get", timeout);
-    auto keep_alive = this->shared_from_this();
+    BlockedCall blocked(this);
     ItemNode node;
     // Declared after `node`, so it runs first on the way out: an item
     // handed over but never returned (the wait was unwound) goes back.
@@ -133,7 +186,7 @@ class QueueCore : public std::enable_shared_from_this<QueueCore<Buffer>> {
     if (shut_down_) return ShutDownError();
     if (!blocking) return EmptyError();
     if (timeout <= absl::ZeroDuration()) return TimedOut("Peek", timeout);
-    auto keep_alive = this->shared_from_this();
+    BlockedCall blocked(this);
     ItemNode node;
     node.copy_in = [](ItemNode* peeker, const T& value) {
       peeker->item.emplace(value);
@@ -183,8 +236,33 @@ class QueueCore : public std::enable_shared_from_this<QueueCore<Buffer>> {
     }
   }
 
+ protected:
+  // Counts a call blocked in this core for its whole wait; declared before
+  // anything of the wait, so that it goes last: the core may then be
+  // deleted (its handles are all gone and this was the last blocked call).
+  class BlockedCall {
+   public:
+    explicit BlockedCall(QueueCore* core) : core_(core) { ++core_->blocked_; }
+    BlockedCall(const BlockedCall&) = delete;
+    BlockedCall& operator=(const BlockedCall&) = delete;
+    ~BlockedCall() {
+      if (--core_->blocked_ == 0 && core_->orphaned_) delete core_;
+    }
+
+   private:
+    QueueCore* core_;
+  };
+
  private:
   using ItemNode = QueueItemNode<T>;
+
+  void ReleaseHandlesOnHub() {
+    if (blocked_ == 0) {
+      delete this;
+    } else {
+      orphaned_ = true;  // the last BlockedCall deletes it
+    }
+  }
 
   static ItemNode* PopItemNode(QueueWaitList& list) {
     return static_cast<ItemNode*>(list.PopFront());
@@ -244,15 +322,29 @@ class QueueCore : public std::enable_shared_from_this<QueueCore<Buffer>> {
   }
 
   Hub* const hub_;
+  // For the last handle dropped on another thread (ReleaseHandles).
+  const std::shared_ptr<HubRemote> remote_;
   const std::size_t capacity_;
   Buffer buffer_;
   QueueWaitList getters_;
   QueueWaitList peekers_;
   QueueWaitList putters_;
   std::uint64_t unfinished_tasks_ = 0;
+  // Calls blocked in this core now (BlockedCall); with `orphaned_` (no
+  // handle left) the last of them deletes it. Hub thread only.
+  std::size_t blocked_ = 0;
+  bool orphaned_ = false;
   bool shut_down_ = false;
   bool immediate_ = false;
 };
+
+// A new core of type `Core` (a QueueCore or derived) for the handle
+// classes: shared, with ReleaseHandles as the deleter.
+template <typename Core, typename... Args>
+std::shared_ptr<Core> MakeQueueCore(Args&&... args) {
+  return std::shared_ptr<Core>(new Core(std::forward<Args>(args)...),
+                               [](Core* core) { Core::ReleaseHandles(core); });
+}
 
 }  // namespace evergreen::internal
 

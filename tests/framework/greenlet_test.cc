@@ -49,6 +49,23 @@ TEST_F(GreenletTest, StateTableThroughALifetime) {
 }
 
 // B-G1, B-G2
+// Its last handle dropped after its last switch (right after a join), a
+// greenlet is freed at once: its release node does not stay scheduled.
+// And while a handle lives, the node keeps the greenlet's own reference.
+TEST_F(GreenletTest, JoinedGreenletIsFreedWithItsLastHandle) {
+  {
+    auto g = Spawn([] {});
+    g.Join();
+    EXPECT_EQ(Hub::Current()->stats().ready, 1u);  // the release node
+  }
+  EXPECT_EQ(Hub::Current()->stats().ready, 0u);  // freed with the handle
+  auto kept = Spawn([] {});
+  kept.Join();
+  Sleep(absl::ZeroDuration());  // the release node runs; `kept` lives on
+  EXPECT_TRUE(kept.dead());
+  EXPECT_TRUE(kept.successful());
+}
+
 TEST_F(GreenletTest, ThrowingGreenletIsReadyNotSuccessfulAndGetRethrows) {
   ErrorLog log;
   auto g = Spawn([]() -> int { throw std::runtime_error("bad"); });

@@ -522,6 +522,41 @@ TEST_F(QueueTest, BlockingGetInsideTheHubIsAnError) {
   EXPECT_TRUE(q.TryGet().status().code() == StatusCode::kUnavailable);
 }
 
+// A blocked call takes no reference on the queue (no atomic per wait): it
+// counts itself in the core, which outlives the last handle until the
+// last blocked call leaves (a use after free under ASan otherwise).
+TEST_F(QueueTest, LastHandleDroppedWhileAGetterWaitsKeepsTheQueueUntilItLeaves) {
+  auto* q = new Queue<int>;
+  absl::Status got;
+  auto getter = Spawn([q, &got] {
+    got = q->Get(absl::Milliseconds(20)).status();  // outlives *q
+  });
+  ASSERT_TRUE(WaitForGetters(*q, 1));
+  delete q;  // the last handle
+  ASSERT_TRUE(getter.Join(absl::Seconds(30)));
+  EXPECT_EQ(got.code(), StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(got.message(), HasSubstr("queue Get"));
+}
+
+// The last handle dropped on another thread: the hub's thread decides, as
+// a greenlet there may still be blocked (ASan: no use after free, no leak).
+TEST_F(QueueTest, LastHandleDroppedOnAnotherThreadWhileAPutterWaits) {
+  auto q = std::make_unique<Queue<int>>(1);
+  ASSERT_TRUE(q->TryPut(1).ok());
+  auto putter = Spawn([raw = q.get()] { (void)raw->Put(2); });
+  ASSERT_TRUE(WaitForPutters(*q, 1));
+  std::thread other([handle = std::move(q)]() mutable { handle.reset(); });
+  other.join();
+  putter.Kill();  // unwinds the Put; the core goes with the last of its calls
+  EXPECT_TRUE(putter.dead());
+  // And with nobody blocked, dropped elsewhere while the hub lives.
+  auto idle = std::make_unique<Queue<int>>();
+  ASSERT_TRUE(idle->TryPut(3).ok());
+  std::thread([handle = std::move(idle)]() mutable { handle.reset(); }).join();
+  ASSERT_TRUE(WaitUntil([] { return Hub::Current()->stats().posted == 0; },
+                        "the posted release ran"));
+}
+
 TEST_F(QueueTest, DestroyingTheHubUnwindsBlockedGreenletsWithoutLosingItems) {
   leak_check::ExpectLeftovers("destroying the hub with blocked greenlets is the point");
   Queue<std::unique_ptr<int>> full(1);
