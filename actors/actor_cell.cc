@@ -232,7 +232,9 @@ absl::Status ActorCell::NotRunning() const {
 }
 
 void ActorCell::Start() {
-  if (hibernate_when_idle_) {
+  // (Not while the hub is being destroyed: its extensions, the batches'
+  // keeper among them, are gone.)
+  if (hibernate_when_idle_ && !hub_->destroying()) {
     // Born hibernating: no greenlet (nor its allocation) until the hub's
     // next turn runs OnStart, or a delivery comes first. A million spawns
     // in a row therefore never hold a million greenlets at once.
@@ -548,15 +550,25 @@ bool ActorCell::Join(absl::Duration timeout) {
     return !alive();
   }
   if (exited_) return true;
-  if (!may_hibernate_ || running_in_actor()) {
-    greenlet_.Join(timeout);  // the greenlet ends with the actor
+  if (running_in_actor()) {
+    greenlet_.Join(timeout);
     return exited_;
+  }
+  const absl::Time deadline = absl::Now() + timeout;
+  while (!may_hibernate_) {
+    // The greenlet ends with the actor, unless a handler calls Hibernate()
+    // meanwhile: then it ends with the actor alive, and the wait goes on
+    // below. The handle is held here: a hibernation resets greenlet_.
+    Greenlet<void> greenlet = greenlet_;
+    greenlet.Join(deadline - absl::Now());
+    if (exited_) return true;
+    if (!may_hibernate_) return false;  // the timeout passed
   }
   // The greenlet may end by hibernating: wait for the exit itself.
   AsyncResult<void> done;
   const std::uint64_t id =
       AddExitObserver([done](const Exit&) mutable { done.Set(); });
-  if (!done.Wait(timeout)) RemoveExitObserver(id);
+  if (!done.Wait(deadline - absl::Now())) RemoveExitObserver(id);
   return exited_;
 }
 

@@ -102,10 +102,12 @@ void GreenletBase::RunRelease(bool) {
 void GreenletBase::ReleaseLast() {
   if (refs_ == 0) {
     delete this;
-  } else if (holds_self_ref_ && raw_.dead() &&
+  } else if (holds_self_ref_ && raw_.dead() && callbacks_.empty() &&
              RawGreenlet::Current() != &raw_) {
-    // Only the greenlet's own reference is left, and it is past its last
-    // switch: its release node need not wait for its turn.
+    // Only the greenlet's own reference is left, it is past its last
+    // switch, and no link callback is still to run (a scheduled one would
+    // be cancelled by the destructor): its release node need not wait for
+    // its turn.
     holds_self_ref_ = false;
     delete this;  // unlinks the scheduled release node
   }

@@ -320,6 +320,27 @@ TEST_F(HibernateTest, HibernateFromAHandlerOfAStackfulActor) {
   EXPECT_TRUE(joiner.Get(kLong));
 }
 
+// A join that began before the actor ever hibernated waits for the exit
+// too, not for the greenlet that Hibernate() ends.
+TEST_F(HibernateTest, JoinBegunBeforeTheFirstHibernationWaitsForTheExit) {
+  ActorRef<Sleeper> actor = SpawnActor<Sleeper>(ActorOptions{});
+  EXPECT_EQ(actor.Ask(Get{}).Get(kLong), 0);
+  Greenlet<bool> joiner = Spawn([actor] { return actor.Join(kLong); });
+  Greenlet<bool> timed =
+      Spawn([actor] { return actor.Join(absl::Milliseconds(200)); });
+  ASSERT_TRUE(WaitUntil([&] { return joiner.started() && timed.started(); },
+                        "the joins begin"));
+  Hub::Current()->Join(absl::Milliseconds(5));  // both wait in Join
+  ASSERT_TRUE(actor.Tell(HibernateNow{}).ok());
+  WaitHibernating(actor);
+  Hub::Current()->Join(absl::Milliseconds(5));
+  EXPECT_FALSE(joiner.ready());  // the actor lives: no early return
+  EXPECT_FALSE(timed.ready());
+  EXPECT_FALSE(timed.Get(kLong));  // its timeout, 200 ms after it began
+  actor.Stop();
+  EXPECT_TRUE(joiner.Get(kLong));
+}
+
 TEST_F(HibernateTest, BoundedMailboxWithBlockedSenders) {
   ActorRef<Sleeper> actor = SpawnActor<Sleeper>(ActorOptions{
       .mailbox_capacity = 2, .block_when_full = true,

@@ -66,6 +66,38 @@ TEST_F(GreenletTest, JoinedGreenletIsFreedWithItsLastHandle) {
   EXPECT_TRUE(kept.successful());
 }
 
+// The early release of a dead greenlet (above) waits for its link
+// callbacks: a joiner that drops the last handle right after the death,
+// before the callback's turn, must not cancel it nor lose the error.
+TEST_F(GreenletTest, LinkCallbackRunsWhenAJoinerDropsTheLastHandleFirst) {
+  ErrorLog log;
+  int linked = 0;
+  std::string what;
+  auto g = Greenlet<void>::Create([] { throw std::runtime_error("lost?"); });
+  bool joining = false;
+  auto joiner = Spawn([g, &joining]() mutable {
+    joining = true;  // no switch before Join blocks: g has not started
+    g.Join();
+    g = Greenlet<void>();  // the last handle, dropped before `linked` runs
+  });
+  WaitUntil([&] { return joining; }, "the joiner waits in Join");
+  g.LinkException([&](GreenletBase& dead) {
+    ++linked;
+    try {
+      std::rethrow_exception(dead.exception());
+    } catch (const std::runtime_error& e) {
+      what = e.what();
+    }
+  });
+  g.Start();
+  g = Greenlet<void>();
+  joiner.Join();
+  WaitUntil([&] { return linked > 0; }, "the link callback ran");
+  EXPECT_EQ(linked, 1);
+  EXPECT_EQ(what, "lost?");
+  EXPECT_THAT(log.whats, ElementsAre());  // collected by the link
+}
+
 TEST_F(GreenletTest, ThrowingGreenletIsReadyNotSuccessfulAndGetRethrows) {
   ErrorLog log;
   auto g = Spawn([]() -> int { throw std::runtime_error("bad"); });
