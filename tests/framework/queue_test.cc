@@ -547,6 +547,11 @@ TEST_F(QueueTest, LastHandleDroppedOnAnotherThreadWhileAPutterWaits) {
   ASSERT_TRUE(WaitForPutters(*q, 1));
   std::thread other([handle = std::move(q)]() mutable { handle.reset(); });
   other.join();
+  // The posted release runs first and finds the putter blocked: the core
+  // outlives it.
+  ASSERT_TRUE(WaitUntil([] { return Hub::Current()->stats().posted == 0; },
+                        "the posted release ran"));
+  EXPECT_EQ(putter.dead(), false);
   putter.Kill();  // unwinds the Put; the core goes with the last of its calls
   EXPECT_TRUE(putter.dead());
   // And with nobody blocked, dropped elsewhere while the hub lives.
