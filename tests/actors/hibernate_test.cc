@@ -1,4 +1,4 @@
-// Hibernation (ActorOptions::hibernate_when_idle, ActorBase::Hibernate):
+// B-AM1. Hibernation (ActorOptions::hibernate_when_idle, ActorBase::Hibernate):
 // an idle actor gives its greenlet's stack back to the pool, and every
 // way of reaching an actor — Tell, Ask, Call, Stop, Kill, links, monitors,
 // supervisors, other hubs — behaves as it does for a stackful actor.

@@ -1,4 +1,4 @@
-// The mail node pool (actors/internal/mail.h): a node freed on another
+// B-AM2. The mail node pool (actors/internal/mail.h): a node freed on another
 // thread goes back to the pool of the thread that made it, so one-way
 // traffic between two threads (a cross-hub Tell stream) recycles nodes
 // instead of allocating per message on one side and freeing per message on
