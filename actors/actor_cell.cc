@@ -431,7 +431,8 @@ void ActorCell::DrainInbox() {
   DeliverFromInbox(Reversed(head));
 }
 
-void ActorCell::DeliverFromInbox(Mail* list) {
+void ActorCell::ApplyInOrder(Mail* list,
+                             absl::FunctionRef<void(Mail*)> message) {
   struct Rest {
     Mail* list;
     ~Rest() { DropList(list); }  // only on an exception: empty otherwise
@@ -441,8 +442,14 @@ void ActorCell::DeliverFromInbox(Mail* list) {
     mail->next = nullptr;
     if (ControlMail::Is(mail)) {
       static_cast<ControlMail*>(mail)->ApplyAndFree(*this);
-      continue;
+    } else {
+      message(mail);
     }
+  }
+}
+
+void ActorCell::DeliverFromInbox(Mail* list) {
+  ApplyInOrder(list, [this](Mail* mail) {
     MailPtr owned(mail);
     // In the hub: a full mailbox cannot make this wait.
     if (!exited_ && block_when_full() && full()) {
@@ -450,10 +457,10 @@ void ActorCell::DeliverFromInbox(Mail* list) {
           "mailbox of actor '", name(), "' is full (",
           capacity_, " messages); sent from another hub"));
       ReportDeadLetter(*this, mail->what, full);
-      continue;
+      return;
     }
     (void)Deliver(owned, mail->what);
-  }
+  });
 }
 
 Mail* ActorCell::TakeAndCloseInbox(InboxState state) {
@@ -471,19 +478,7 @@ void ActorCell::CloseInbox() {
                                      : InboxState::kExited);
   // Operations still apply (a link learns of the exit, an observer runs);
   // messages die, failing their Asks.
-  struct Rest {
-    Mail* list;
-    ~Rest() { DropList(list); }
-  } rest{list};
-  while (Mail* mail = rest.list) {
-    rest.list = mail->next;
-    mail->next = nullptr;
-    if (ControlMail::Is(mail)) {
-      static_cast<ControlMail*>(mail)->ApplyAndFree(*this);
-    } else {
-      mail->Drop();
-    }
-  }
+  ApplyInOrder(list, [](Mail* mail) { mail->Drop(); });
 }
 
 void ActorCell::Stop() {

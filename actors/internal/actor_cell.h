@@ -36,6 +36,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -286,6 +287,10 @@ class ActorCell : public std::enable_shared_from_this<ActorCell>,
   // Runs (a control) or delivers (a message) each of `list`, oldest first;
   // on an exception, the rest are dropped. Owner hub.
   void DeliverFromInbox(Mail* list);
+  // Walks `list` (oldest first): control nodes apply to this cell, each
+  // message goes to `message`, which owns it. If either throws, the rest
+  // of the list is dropped unrun.
+  void ApplyInOrder(Mail* list, absl::FunctionRef<void(Mail*)> message);
   void Run();
   void Finish(Exit exit);
   void OnLinkedExit(const std::shared_ptr<ActorCell>& from, const Exit& exit);

@@ -241,21 +241,16 @@ def print_all(r):
          '(caf: hand-written monitor+respawn, no supervisor in CAF 0.17)',
          'us', 1e3, 'BM_EvergreenSupervisorRestart',
          'BM_CafHandRolledSupervisorRestart')
-    compare.print_comparison(
-        f'Memory: {r.memory_actors:,} idle actors, bytes per idle actor, '
-        'hibernating actors (hibernate_when_idle: no stack while idle) '
-        '(peak RSS growth / count, one process per side; caf: '
-        'event_based_actor, 1 scheduler thread)', 'B',
-        r.samples.get('memory_evergreen_hibernating'), 'caf',
-        r.samples.get('memory_caf'))
-    compare.print_comparison(
-        f'Memory: {r.memory_actors:,} idle actors, bytes per idle actor, '
-        'stackful actors (the default: each waits in its greenlet) '
-        '(peak RSS growth / count, one process per side; caf: '
-        'event_based_actor, 1 scheduler thread)', 'B',
-        r.samples.get('memory_evergreen'), 'caf',
-        r.samples.get('memory_caf'))
-
+    for kind, sample in (
+        ('hibernating actors (hibernate_when_idle: no stack while idle)',
+         'memory_evergreen_hibernating'),
+        ('stackful actors (the default: each waits in its greenlet)',
+         'memory_evergreen')):
+        compare.print_comparison(
+            f'Memory: {r.memory_actors:,} idle actors, bytes per idle '
+            f'actor, {kind} (peak RSS growth / count, one process per '
+            'side; caf: event_based_actor, 1 scheduler thread)', 'B',
+            r.samples.get(sample), 'caf', r.samples.get('memory_caf'))
 
 def main():
     try:
