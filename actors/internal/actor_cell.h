@@ -244,6 +244,9 @@ class ActorCell : public std::enable_shared_from_this<ActorCell>,
   // Runs `op` on the actor's hub: now when called there, else through the
   // inbox (dropped once the actor is gone).
   void OnOwner(absl::AnyInvocable<void(ActorCell&)> op);
+  // From another hub: queues `op` in the inbox, to run on the actor's hub.
+  // Errors: as SendRemote (then `op` is dropped unrun).
+  absl::Status SendControl(absl::AnyInvocable<void(ActorCell&)> op);
   struct Observer {
     ExitObserver fn;
     std::string monitor;  // the watcher's name for a monitor, else ""
@@ -287,6 +290,8 @@ class ActorCell : public std::enable_shared_from_this<ActorCell>,
   // Runs (a control) or delivers (a message) each of `list`, oldest first;
   // on an exception, the rest are dropped. Owner hub.
   void DeliverFromInbox(Mail* list);
+  // The destructor's: drops what other hubs queued and nobody drained.
+  void DropUndrainedInbox();
   // Walks `list` (oldest first): control nodes apply to this cell, each
   // message goes to `message`, which owns it. If either throws, the rest
   // of the list is dropped unrun.
